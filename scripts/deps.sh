@@ -16,6 +16,8 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio xz-utils file xxd python3
 	# Xen tier
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils libxen-dev
+	# GUI (guid, agent, their Xvfb integration test)
+	libxcb1-dev libxcb-shm0-dev libxcb-composite0-dev libxcb-damage0-dev libxcb-xfixes0-dev libdrm-dev xvfb
 )
 
 missing=()

@@ -130,6 +130,16 @@ TEST_F(SessionTest, ThirdBufferEvictsOldest)
 	EXPECT_FALSE(send(1, Damage{1, 1, 0, {{0, 0, 1, 1}}}).ok());
 }
 
+TEST_F(SessionTest, DamageOnNewBufferRetiresOld)
+{
+	greet();
+	ASSERT_TRUE(send(1, Create{0, 0, 100, 50, 0, false}).ok());
+	ASSERT_TRUE(send(1, Buffer{1, 100, 50, 400, kFormatXRGB8888, 1}).ok());
+	ASSERT_TRUE(send(1, Buffer{2, 100, 50, 400, kFormatXRGB8888, 2}).ok());
+	ASSERT_TRUE(send(1, Damage{2, 1, 0, {{0, 0, 1, 1}}}).ok());
+	EXPECT_FALSE(send(1, Damage{1, 2, 0, {{0, 0, 1, 1}}}).ok());
+}
+
 TEST_F(SessionTest, FramesGoUp)
 {
 	greet();

@@ -102,6 +102,12 @@ Result<void> GuestSession::accept_body(uint32_t window, const GuestBody &b)
 				return err("damage: rect outside buffer " +
 					   std::to_string(d->buffer_id));
 		ws.last_frame = d->frame;
+		// Damage on a buffer retires the older ones: dom0 detaches them.
+		uint32_t keep = 0;
+		for (uint32_t i = 0; i < ws.nbuffers; i++)
+			if (ws.buffers[i].id >= d->buffer_id)
+				ws.buffers[keep++] = ws.buffers[i];
+		ws.nbuffers = keep;
 	}
 	// Unmap, Title, Class, SizeHints, Cursor: nothing more to check here.
 	return ok();

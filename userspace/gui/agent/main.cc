@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bulkhead-agent: the AppVM side of the GUI (man bulkhead-agent(1)).
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <getopt.h>
+#include <string>
+
+#include "agent.h"
+#include "bulkhead/gui/channel.h"
+
+using namespace bulkhead;
+using namespace bulkhead::gui;
+
+namespace {
+
+void usage(FILE *f)
+{
+	fprintf(f, "usage: bulkhead-agent (--channel-fd FD | --connect PATH)\n"
+		   "                      [--display DPY] [--fps N] [--verbose]\n");
+}
+
+Result<void> run(int argc, char **argv)
+{
+	AgentConfig cfg;
+	std::string connect_path;
+	int channel_fd = -1;
+	static const option opts[] = {
+		{"channel-fd", required_argument, nullptr, 'c'},
+		{"connect", required_argument, nullptr, 's'},
+		{"display", required_argument, nullptr, 'D'},
+		{"fps", required_argument, nullptr, 'f'},
+		{"verbose", no_argument, nullptr, 'v'},
+		{"help", no_argument, nullptr, 'h'},
+		{},
+	};
+	for (int c; (c = getopt_long(argc, argv, "", opts, nullptr)) != -1;) {
+		char *end = nullptr;
+		switch (c) {
+		case 'c':
+			errno = 0;
+			channel_fd = int(strtol(optarg, &end, 10));
+			if (!*optarg || *end || errno || channel_fd < 0)
+				return err("--channel-fd: not a descriptor number");
+			break;
+		case 's':
+			connect_path = optarg;
+			break;
+		case 'D':
+			cfg.display = optarg;
+			break;
+		case 'f': {
+			long fps = strtol(optarg, &end, 10);
+			if (!*optarg || *end || fps < 1 || fps > 240)
+				return err("--fps: 1..240");
+			cfg.frame_interval = std::chrono::microseconds(1000000 / fps);
+			break;
+		}
+		case 'v':
+			cfg.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc || (channel_fd < 0) == connect_path.empty()) {
+		usage(stderr);
+		exit(2);
+	}
+	// The vchan transport (we listen: the AppVM grants the rings) plugs in
+	// here once userspace/common's message channel is built.
+	unique_fd sock;
+	if (channel_fd >= 0) {
+		sock = unique_fd(channel_fd);
+	} else {
+		TRY_ASSIGN(sock, seqpacket_connect(connect_path));
+	}
+	TRY_ASSIGN(auto channel, socket_channel(std::move(sock), kMaxMessageSize));
+	TRY_ASSIGN(auto agent, Agent::create(std::move(cfg), std::move(channel),
+					     [](xcb_connection_t *c) { return property_buffer_source(c); }));
+	return agent->run();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	auto r = run(argc, argv);
+	if (!r.ok()) {
+		fprintf(stderr, "bulkhead-agent: %s\n", r.error().message.c_str());
+		return 1;
+	}
+	return 0;
+}

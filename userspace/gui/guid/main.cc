@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bulkhead-guid: dom0 GUI daemon for one AppVM (man bulkhead-guid(1)).
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <getopt.h>
+#include <string>
+
+#include "bulkhead/gui/channel.h"
+#include "guid.h"
+
+using namespace bulkhead;
+using namespace bulkhead::gui;
+
+namespace {
+
+void usage(FILE *f)
+{
+	fprintf(f, "usage: bulkhead-guid --vm NAME --label COLOR --domid N\n"
+		   "                     (--channel-fd FD | --listen PATH)\n"
+		   "                     [--display DPY] [--border PX] [--max-windows N]\n"
+		   "                     [--gntfb-device PATH] [--verbose]\n"
+		   "labels: %s\n",
+		label_names().c_str());
+}
+
+Result<uint32_t> number(const char *opt, const char *s, uint32_t max)
+{
+	char *end = nullptr;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v > max)
+		return err(std::string(opt) + ": not a number in 0.." + std::to_string(max));
+	return uint32_t(v);
+}
+
+Result<void> run(int argc, char **argv)
+{
+	GuidConfig cfg;
+	std::string label, listen_path, gntfb_dev;
+	int channel_fd = -1;
+	bool have_domid = false;
+	static const option opts[] = {
+		{"vm", required_argument, nullptr, 'n'},
+		{"label", required_argument, nullptr, 'l'},
+		{"domid", required_argument, nullptr, 'd'},
+		{"channel-fd", required_argument, nullptr, 'c'},
+		{"listen", required_argument, nullptr, 's'},
+		{"display", required_argument, nullptr, 'D'},
+		{"border", required_argument, nullptr, 'b'},
+		{"max-windows", required_argument, nullptr, 'w'},
+		{"gntfb-device", required_argument, nullptr, 'g'},
+		{"verbose", no_argument, nullptr, 'v'},
+		{"help", no_argument, nullptr, 'h'},
+		{},
+	};
+	for (int c; (c = getopt_long(argc, argv, "", opts, nullptr)) != -1;) {
+		switch (c) {
+		case 'n':
+			cfg.vm_name = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'd': {
+			TRY_ASSIGN(cfg.domid, number("--domid", optarg, 0x7fef));
+			have_domid = true;
+			break;
+		}
+		case 'c': {
+			TRY_ASSIGN(uint32_t fd, number("--channel-fd", optarg, 65535));
+			channel_fd = int(fd);
+			break;
+		}
+		case 's':
+			listen_path = optarg;
+			break;
+		case 'D':
+			cfg.display = optarg;
+			break;
+		case 'b': {
+			TRY_ASSIGN(cfg.border, number("--border", optarg, 32));
+			break;
+		}
+		case 'w': {
+			TRY_ASSIGN(cfg.max_windows, number("--max-windows", optarg, kMaxWindows));
+			break;
+		}
+		case 'g':
+			gntfb_dev = optarg;
+			break;
+		case 'v':
+			cfg.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc || cfg.vm_name.empty() || label.empty() || !have_domid ||
+	    (channel_fd < 0) == listen_path.empty()) {
+		usage(stderr);
+		exit(2);
+	}
+	TRY_ASSIGN(cfg.label, parse_label(label));
+	TRY(validate_vm_name(cfg.vm_name));
+
+	// The vchan transport (the agent listens, dom0 connects) plugs in here
+	// once userspace/common's message channel is built; until then the
+	// channel is a SOCK_SEQPACKET socket handed over or listened on.
+	unique_fd sock;
+	if (channel_fd >= 0) {
+		sock = unique_fd(channel_fd);
+	} else {
+		TRY_ASSIGN(unique_fd l, seqpacket_listen(listen_path));
+		TRY_ASSIGN(sock, seqpacket_accept(l));
+	}
+	TRY_ASSIGN(auto channel, socket_channel(std::move(sock), kMaxMessageSize));
+	TRY_ASSIGN(auto importer, gntfb_importer(gntfb_dev));
+	std::string vm = cfg.vm_name;
+	TRY_ASSIGN(auto guid, Guid::create(std::move(cfg), std::move(channel), std::move(importer)));
+	auto r = guid->run();
+	if (!r.ok())
+		return r.error().context("dropping connection to " + vm);
+	return ok();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	auto r = run(argc, argv);
+	if (!r.ok()) {
+		fprintf(stderr, "bulkhead-guid: %s\n", r.error().message.c_str());
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Host integration test of the GUI path: a real Xvfb as dom0's X server, a
+// second Xvfb as the AppVM's, bulkhead-guid and bulkhead-agent (the same
+// classes the binaries run) connected by a socketpair, buffers from the
+// memfd stand-in for gntfb grants, and X clients drawing known patterns.
+// A hostile agent (this test writing raw messages) must be dropped with the
+// documented reason while another AppVM keeps being served.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "agent.h"
+#include "bulkhead/gui/channel.h"
+#include "guid.h"
+#include "xvfb.h"
+
+namespace bulkhead::gui {
+namespace {
+
+using testing::XClient;
+using testing::Xvfb;
+using namespace std::chrono_literals;
+
+constexpr uint32_t kBlue = 0x3465a4;
+constexpr uint32_t kRed = 0xcc0000;
+constexpr int kBorder = 3;
+
+// Runs a Guid or Agent on a thread until stopped (or it fails).
+class Runner {
+public:
+	template <typename T> explicit Runner(T *obj) : stop_(eventfd(0, EFD_CLOEXEC))
+	{
+		thread_ = std::thread([this, obj] {
+			auto r = obj->run(stop_.get());
+			result_ = r.ok() ? "" : r.error().message;
+			done_ = true;
+		});
+	}
+	~Runner() { stop(); }
+	void stop()
+	{
+		if (!thread_.joinable())
+			return;
+		uint64_t one = 1;
+		(void)!write(stop_.get(), &one, sizeof(one));
+		thread_.join();
+	}
+	bool done() const { return done_; }
+	// The error it ended with ("" if stopped cleanly); waits up to 10 s.
+	std::string wait_error()
+	{
+		for (int i = 0; i < 1000 && !done_; i++)
+			std::this_thread::sleep_for(10ms);
+		if (!done_)
+			return "(still running)";
+		thread_.join();
+		return result_;
+	}
+
+private:
+	unique_fd stop_;
+	std::thread thread_;
+	std::atomic<bool> done_{false};
+	std::string result_;
+};
+
+bool eventually(const std::function<bool()> &pred, std::chrono::milliseconds limit = 10s)
+{
+	auto end = std::chrono::steady_clock::now() + limit;
+	while (std::chrono::steady_clock::now() < end) {
+		if (pred())
+			return true;
+		std::this_thread::sleep_for(20ms);
+	}
+	return pred();
+}
+
+class GuiIntegration : public ::testing::Test {
+protected:
+	static void SetUpTestSuite()
+	{
+		if (Xvfb::binary().empty())
+			return;
+		auto d = Xvfb::start(1024, 768);
+		auto g = Xvfb::start(800, 600);
+		if (d.ok())
+			dom0_ = new Xvfb(std::move(d).value());
+		if (g.ok())
+			guest_ = new Xvfb(std::move(g).value());
+	}
+	static void TearDownTestSuite()
+	{
+		delete dom0_;
+		delete guest_;
+		dom0_ = guest_ = nullptr;
+	}
+	void SetUp() override
+	{
+		if (Xvfb::binary().empty()) {
+			if (getenv("CI"))
+				FAIL() << "Xvfb is not installed (make deps installs xvfb)";
+			GTEST_SKIP() << "SKIP: Xvfb is not installed; run 'make deps'";
+		}
+		ASSERT_TRUE(dom0_ && guest_) << "Xvfb failed to start";
+		registry_ = std::make_shared<MemfdBufferRegistry>();
+	}
+
+	std::unique_ptr<Guid> make_guid(const std::string &vm, const char *label, unique_fd end,
+					uint32_t max_windows = kMaxWindows)
+	{
+		GuidConfig cfg;
+		cfg.vm_name = vm;
+		cfg.label = parse_label(label).value();
+		cfg.domid = 7;
+		cfg.display = dom0_->display();
+		cfg.border = kBorder;
+		cfg.max_windows = max_windows;
+		auto ch = socket_channel(std::move(end), kMaxMessageSize);
+		EXPECT_TRUE(ch.ok());
+		auto g = Guid::create(cfg, std::move(ch).value(), memfd_importer(registry_));
+		EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.error().message);
+		return g.ok() ? std::move(g).value() : nullptr;
+	}
+
+	std::unique_ptr<Agent> make_agent(unique_fd end)
+	{
+		AgentConfig cfg;
+		cfg.display = guest_->display();
+		cfg.frame_interval = 5ms;
+		auto ch = socket_channel(std::move(end), kMaxMessageSize);
+		EXPECT_TRUE(ch.ok());
+		auto reg = registry_;
+		auto a = Agent::create(cfg, std::move(ch).value(), [reg](xcb_connection_t *c) {
+			return copy_buffer_source(c, reg);
+		});
+		EXPECT_TRUE(a.ok()) << (a.ok() ? "" : a.error().message);
+		return a.ok() ? std::move(a).value() : nullptr;
+	}
+
+	// The pattern of draw_pattern() at content origin (x, y), size w x h,
+	// framed by `label` on dom0's screen.
+	static bool shows_pattern(XClient &dom0, int x, int y, int w, int h, uint32_t label,
+				  std::string *why = nullptr)
+	{
+		auto shot = dom0.screenshot();
+		struct P {
+			int x, y;
+			uint32_t want;
+		} checks[] = {
+			{x + 2, y + 2, 0xff0000},
+			{x + w / 2 - 2, y + h / 2 - 2, 0xff0000},
+			{x + w - 3, y + 2, 0x00ff00},
+			{x + 2, y + h - 3, 0x0000ff},
+			{x + w - 3, y + h - 3, 0xffffff},
+			{x - 1, y - 1, label},
+			{x - kBorder, y + h / 2, label},
+			{x + w + kBorder - 1, y + h + kBorder - 1, label},
+			{x + w / 2, y - kBorder, label},
+		};
+		for (const P &p : checks) {
+			uint32_t got = dom0.pixel(shot, p.x, p.y);
+			if (got != p.want) {
+				if (why) {
+					char buf[96];
+					snprintf(buf, sizeof(buf), "pixel (%d,%d) is %06x, want %06x", p.x,
+						 p.y, got, p.want);
+					*why = buf;
+				}
+				return false;
+			}
+		}
+		return true;
+	}
+
+	static Xvfb *dom0_, *guest_;
+	std::shared_ptr<MemfdBufferRegistry> registry_;
+};
+
+Xvfb *GuiIntegration::dom0_ = nullptr;
+Xvfb *GuiIntegration::guest_ = nullptr;
+
+TEST_F(GuiIntegration, WindowMirroredFramedAndTitled)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("work", "blue", std::move(a));
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(guid && agent);
+	Runner rg(guid.get()), ra(agent.get());
+
+	XClient app(guest_->display()), dom0(dom0_->display());
+	xcb_window_t win = app.create_window(60, 50, 160, 100, "pattern");
+	xcb_map_window(app.c(), win);
+	app.draw_pattern(win, 160, 100);
+
+	std::string why;
+	ASSERT_TRUE(eventually([&] { return shows_pattern(dom0, 60, 50, 160, 100, kBlue, &why); }))
+		<< why;
+	auto frames = dom0.frames_of("work");
+	ASSERT_EQ(frames.size(), 1u);
+	xcb_window_t frame = frames[0];
+	EXPECT_EQ(dom0.string_property(frame, XCB_ATOM_WM_NAME), "[work] pattern");
+	EXPECT_EQ(dom0.string_property(frame, dom0.atom("_NET_WM_NAME")), "[work] pattern");
+	EXPECT_EQ(dom0.string_property(frame, dom0.atom("_BULKHEAD_LABEL")), "blue");
+
+	// Title change.
+	std::string t = "renamed \xc3\xa9";
+	xcb_change_property(app.c(), XCB_PROP_MODE_REPLACE, win, app.atom("_NET_WM_NAME"),
+			    app.atom("UTF8_STRING"), 8, uint32_t(t.size()), t.data());
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] {
+		return dom0.string_property(frame, XCB_ATOM_WM_NAME) == "[work] renamed \xc3\xa9";
+	}));
+
+	// Move and resize: the frame follows, the new contents show.
+	uint32_t geo[] = {200, 150, 120, 80};
+	xcb_configure_window(app.c(), win,
+			     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+				     XCB_CONFIG_WINDOW_HEIGHT,
+			     geo);
+	app.draw_pattern(win, 120, 80);
+	EXPECT_TRUE(eventually([&] {
+		int x, y, w, h;
+		return dom0.geometry(frame, &x, &y, &w, &h) && x == 200 - kBorder &&
+		       y == 150 - kBorder && w == 120 + 2 * kBorder && h == 80 + 2 * kBorder;
+	}));
+	EXPECT_TRUE(eventually([&] { return shows_pattern(dom0, 200, 150, 120, 80, kBlue, &why); }))
+		<< why;
+
+	// Redraw in another colour: damage is mirrored.
+	app.fill(win, 0xffff00, 0, 0, 120, 80);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] {
+		auto s = dom0.screenshot();
+		return dom0.pixel(s, 210, 160) == 0xffff00 && dom0.pixel(s, 310, 220) == 0xffff00;
+	}));
+
+	// Unmap, map, destroy.
+	xcb_unmap_window(app.c(), win);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return !dom0.viewable(frame); }));
+	xcb_map_window(app.c(), win);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return dom0.viewable(frame); }));
+	xcb_destroy_window(app.c(), win);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return dom0.frames_of("work").empty(); }));
+
+	rg.stop();
+	ra.stop();
+	auto st = agent->stats();
+	EXPECT_GT(st.frames_acked, 0u);
+	if (st.frames_acked)
+		printf("frames acked %llu, round trip avg %.3f ms, max %.3f ms\n",
+		       (unsigned long long)st.frames_acked, st.sum_rtt_ns / 1e6 / double(st.frames_acked),
+		       st.max_rtt_ns / 1e6);
+	agent.reset();
+	guid.reset();
+	EXPECT_EQ(registry_->live(), 0u) << "buffers leaked";
+}
+
+TEST_F(GuiIntegration, OverrideRedirectClampedOnScreen)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("menus", "green", std::move(a));
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(guid && agent);
+	Runner rg(guid.get()), ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	// A "menu" as big as the guest screen, partly off it.
+	xcb_window_t win = app.create_window(-50, -50, 800, 600, "menu", true);
+	xcb_map_window(app.c(), win);
+	app.fill(win, 0x00ffff, 0, 0, 800, 600);
+	xcb_flush(app.c());
+	xcb_window_t frame = 0;
+	ASSERT_TRUE(eventually([&] {
+		auto f = dom0.frames_of("menus");
+		frame = f.empty() ? 0 : f[0];
+		return frame && dom0.viewable(frame);
+	}));
+	int x, y, w, h;
+	ASSERT_TRUE(dom0.geometry(frame, &x, &y, &w, &h));
+	EXPECT_GE(x, 0);
+	EXPECT_GE(y, 0);
+	EXPECT_LE(w, 1024 * 3 / 4);
+	EXPECT_LE(h, 768 * 3 / 4);
+}
+
+// A raw, hostile agent: the test writes the messages itself.
+class Hostile {
+public:
+	explicit Hostile(unique_fd fd) : fd_(std::move(fd)) {}
+	void raw(const std::vector<uint8_t> &b) { (void)!::send(fd_.get(), b.data(), b.size(), MSG_NOSIGNAL); }
+	void send(uint32_t window, GuestBody body) { raw(encode(window, ++seq_, body)); }
+	void hello() { send(0, Hello{1, 0, 800, 600}); }
+	uint32_t seq_ = 0;
+
+private:
+	unique_fd fd_;
+};
+
+TEST_F(GuiIntegration, HostileAgentDroppedOthersServed)
+{
+	// A well-behaved AppVM...
+	auto [a, b] = seqpacket_pair().value();
+	auto good = make_guid("work", "blue", std::move(a));
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(good && agent);
+	Runner rg(good.get()), ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	xcb_window_t win = app.create_window(20, 30, 100, 60, "good");
+	xcb_map_window(app.c(), win);
+	app.draw_pattern(win, 100, 60);
+	std::string why;
+	ASSERT_TRUE(eventually([&] { return shows_pattern(dom0, 20, 30, 100, 60, kBlue, &why); }))
+		<< why;
+
+	// ...and a hostile one.
+	auto [c, d] = seqpacket_pair().value();
+	auto evil = make_guid("evil", "red", std::move(c), 64);
+	ASSERT_TRUE(evil);
+	Runner re(evil.get());
+	Hostile h(std::move(d));
+	h.hello();
+	h.send(1, Create{400, 300, 50, 40, 0, false});
+	h.send(1, Title{"ev\x1b[2Jil\t\xe2\x80\xae title\n"});
+	h.send(1, Map{});
+	ASSERT_TRUE(eventually([&] {
+		auto f = dom0.frames_of("evil");
+		return f.size() == 1 && dom0.viewable(f[0]) &&
+		       dom0.string_property(f[0], XCB_ATOM_WM_NAME) == "[evil] ev[2Jil title";
+	}));
+	// Its frame is red.
+	EXPECT_TRUE(eventually([&] {
+		auto s = dom0.screenshot();
+		return dom0.pixel(s, 400 - 1, 300 - 1) == kRed;
+	}));
+
+	// A flood of windows: over the limit, the connection is dropped and
+	// every window of that AppVM goes away.
+	for (uint32_t i = 2; i <= 200; i++)
+		h.send(i, Create{0, 0, 10, 10, 0, false});
+	EXPECT_NE(re.wait_error().find("window limit (64) reached"), std::string::npos);
+	evil.reset();
+	XClient check(dom0_->display());
+	EXPECT_TRUE(check.frames_of("evil").empty());
+
+	// The good AppVM is still served.
+	app.fill(win, 0xff00ff, 0, 0, 100, 60);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] {
+		auto s = dom0.screenshot();
+		return dom0.pixel(s, 25, 35) == 0xff00ff;
+	}));
+	EXPECT_FALSE(rg.done());
+	xcb_destroy_window(app.c(), win);
+	xcb_flush(app.c());
+}
+
+struct Violation {
+	const char *name;
+	std::function<void(Hostile &)> attack;
+	const char *reason; // substring of the logged reason
+};
+
+class GuiHostile : public GuiIntegration, public ::testing::WithParamInterface<Violation> {};
+
+TEST_P(GuiHostile, DroppedWithReason)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("evil", "red", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner r(guid.get());
+	{
+		Hostile h(std::move(b));
+		GetParam().attack(h);
+	} // closed: guid sees the stream end after the attack
+	std::string e = r.wait_error();
+	EXPECT_NE(e.find(GetParam().reason), std::string::npos) << "got: " << e;
+	guid.reset();
+	XClient dom0(dom0_->display());
+	EXPECT_TRUE(dom0.frames_of("evil").empty());
+}
+
+std::vector<uint8_t> with_length(std::vector<uint8_t> m, uint32_t len)
+{
+	for (int i = 0; i < 4; i++)
+		m[4 + i] = uint8_t(len >> (8 * i));
+	return m;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+	Attacks, GuiHostile,
+	::testing::Values(
+		Violation{"NoHello", [](Hostile &h) { h.send(1, Create{0, 0, 9, 9, 0, false}); },
+			  "message before hello"},
+		Violation{"Truncated",
+			  [](Hostile &h) {
+				  auto m = encode(0, 1, GuestBody(Hello{1, 0, 8, 8}));
+				  m.resize(m.size() - 3);
+				  h.raw(m);
+			  },
+			  "header says"},
+		Violation{"LyingLength",
+			  [](Hostile &h) {
+				  h.raw(with_length(encode(0, 1, GuestBody(Title{"abc"})), 4000));
+			  },
+			  "payload length"},
+		Violation{"Oversized",
+			  [](Hostile &h) { h.raw(std::vector<uint8_t>(kMaxMessageSize + 100, 0)); },
+			  "over the limit"},
+		Violation{"UnknownType",
+			  [](Hostile &h) {
+				  auto m = encode(0, 1, GuestBody(Hello{1, 0, 8, 8}));
+				  m[0] = 0x55;
+				  h.raw(m);
+			  },
+			  "unknown message type"},
+		Violation{"ForgedWindow",
+			  [](Hostile &h) {
+				  h.hello();
+				  h.send(0x1234, Map{});
+			  },
+			  "window 4660 does not exist"},
+		Violation{"OutOfOrder",
+			  [](Hostile &h) {
+				  h.hello();
+				  h.seq_ += 5;
+				  h.send(1, Create{0, 0, 9, 9, 0, false});
+			  },
+			  "sequence 7, expected 2"},
+		Violation{"HugeWindow",
+			  [](Hostile &h) {
+				  h.hello();
+				  h.send(1, Create{0, 0, 20000, 100, 0, false});
+			  },
+			  "out of range"},
+		Violation{"BadUtf8Title",
+			  [](Hostile &h) {
+				  h.hello();
+				  h.send(1, Create{0, 0, 9, 9, 0, false});
+				  h.send(1, Title{"\xc0\xaf"});
+			  },
+			  "not valid UTF-8"},
+		Violation{"UnknownBufferRef",
+			  [](Hostile &h) {
+				  h.hello();
+				  h.send(1, Create{0, 0, 9, 9, 0, false});
+				  h.send(1, Buffer{1, 9, 9, 36, kFormatXRGB8888, 999});
+			  },
+			  "buffer ref 999"},
+		Violation{"DamageOutsideBuffer",
+			  [](Hostile &h) {
+				  h.hello();
+				  h.send(1, Create{0, 0, 9, 9, 0, false});
+				  h.send(1, Damage{1, 1, 0, {{0, 0, 9, 9}}});
+			  },
+			  "is not live"},
+		Violation{"PeerVanished", [](Hostile &) {}, "peer closed"}),
+	[](const auto &info) { return std::string(info.param.name); });
+
+} // namespace
+} // namespace bulkhead::gui
