@@ -203,7 +203,8 @@ Result<DmTaskPtr> new_task(int type, const std::string &name)
 	dm_last_error.clear();
 	DmTaskPtr t(dm_task_create(type));
 	if (!t)
-		return dm_error("cannot create task");
+		return dm_error("not available (is dm-mod loaded, /dev/mapper/control present, "
+				"and are you root?)");
 	if (!dm_task_set_name(t.get(), name.c_str()))
 		return dm_error("bad name " + name);
 	return t;
