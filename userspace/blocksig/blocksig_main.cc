@@ -296,7 +296,7 @@ Result<OpenRequest> build_open(const Args &a)
 	if (modes > 1)
 		return err("choose at most one of --restart-on-corruption, --panic-on-corruption, "
 			   "--ignore-corruption");
-	TRY_ASSIGN(p.opts.cache_entries, opt_number(a, "cache-entries", 1, UINT32_MAX));
+	TRY_ASSIGN(p.opts.cache_entries, opt_number(a, "cache-entries", 1, 1u << 22));
 	return r;
 }
 

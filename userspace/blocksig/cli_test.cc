@@ -44,7 +44,8 @@ TEST(Cli, UsageErrorsExit2)
 				 "verify a b --cert c --min-version x", "open a b c",
 				 "open a b n/m --cert c", "update a b --key k --blocks 3-1",
 				 "format a b --key k --image-id 00", "close", "status a b",
-				 "open a b c --cert d --panic-on-corruption --ignore-corruption"}) {
+				 "open a b c --cert d --panic-on-corruption --ignore-corruption",
+				 "open a b c --cert d --cache-entries 4194305"}) {
 		auto r = run(dir, args);
 		EXPECT_EQ(r.status, 2) << args << ": " << r.err;
 		EXPECT_NE(r.err.find("usage:"), std::string::npos) << args;
