@@ -138,6 +138,11 @@ struct blocksig_io {
 	struct work_struct work;
 };
 
+static inline struct blocksig_c *to_blocksig_c(struct dm_target *ti)
+{
+	return ti->private;
+}
+
 /* blocksig_meta.c */
 int blocksig_meta_load(struct blocksig_c *bc);
 
@@ -149,6 +154,6 @@ int blocksig_cache_init(struct blocksig_cache *cache, u32 nr_entries);
 void blocksig_cache_free(struct blocksig_cache *cache);
 void blocksig_cache_clear(struct blocksig_cache *cache);
 void blocksig_submit_prefetch(struct blocksig_io *io);
-void blocksig_end_io(struct bio *bio);
+void blocksig_bio_end_io(struct bio *bio);
 
 #endif /* DM_BLOCKSIG_H */

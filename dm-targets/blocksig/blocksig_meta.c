@@ -4,6 +4,7 @@
  * once by the constructor.
  */
 
+#include <linux/blkdev.h>
 #include <linux/key.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -291,9 +292,8 @@ static int blocksig_load_map(struct blocksig_c *bc, const u8 *map_digest)
 }
 
 /*
- * Read and check the header and its signature from a bufio client on the
- * metadata device with the smallest block size: block 0 of that size holds
- * the header and its signature whatever B is.
+ * Read the header and its signature (not yet checked) from a bufio client
+ * on the metadata device with the smallest block size it supports.
  */
 static int blocksig_read_header(struct blocksig_c *bc,
 				struct blocksig_header *h, u8 *sig)
@@ -301,11 +301,19 @@ static int blocksig_read_header(struct blocksig_c *bc,
 	struct dm_target *ti = bc->ti;
 	struct dm_bufio_client *c;
 	struct dm_buffer *buf;
+	unsigned int hbs;
 	u8 *p;
 	int r = 0;
 
-	c = dm_bufio_client_create(bc->meta_dev->bdev, BLOCKSIG_MIN_BLOCK_SIZE,
-				   1, 0, NULL, NULL, 0);
+	/* block 0 of this size holds header and signature whatever B is */
+	hbs = max_t(unsigned int, BLOCKSIG_MIN_BLOCK_SIZE,
+		    bdev_logical_block_size(bc->meta_dev->bdev));
+	if (hbs > PAGE_SIZE) {
+		ti->error = "Metadata device block size too large";
+		return -EINVAL;
+	}
+	c = dm_bufio_client_create(bc->meta_dev->bdev, hbs, 1, 0, NULL, NULL,
+				   0);
 	if (IS_ERR(c)) {
 		ti->error = "Cannot initialize dm-bufio";
 		return PTR_ERR(c);
@@ -388,6 +396,11 @@ int blocksig_meta_load(struct blocksig_c *bc)
 	}
 
 	bs = 1U << bc->block_bits;
+	if (bdev_logical_block_size(bc->meta_dev->bdev) > bs) {
+		ti->error = "Metadata device blocks larger than data blocks";
+		r = -EINVAL;
+		goto out;
+	}
 	bc->bufio = dm_bufio_client_create(bc->meta_dev->bdev, bs, 1, 0, NULL,
 					   NULL, 0);
 	if (IS_ERR(bc->bufio)) {

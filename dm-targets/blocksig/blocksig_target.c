@@ -206,9 +206,9 @@ static int blocksig_parse_args(struct dm_target *ti, struct blocksig_c *bc,
 	return 0;
 }
 
-static void blocksig_dtr(struct dm_target *ti)
+static void blocksig_target_dtr(struct dm_target *ti)
 {
-	struct blocksig_c *bc = ti->private;
+	struct blocksig_c *bc = to_blocksig_c(ti);
 
 	if (bc->wq)
 		destroy_workqueue(bc->wq);
@@ -229,7 +229,8 @@ static void blocksig_dtr(struct dm_target *ti)
 	kfree(bc);
 }
 
-static int blocksig_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+static int blocksig_target_ctr(struct dm_target *ti, unsigned int argc,
+			       char **argv)
 {
 	struct blocksig_c *bc;
 	sector_t blk_sectors;
@@ -309,13 +310,13 @@ static int blocksig_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	return 0;
 
 bad:
-	blocksig_dtr(ti);
+	blocksig_target_dtr(ti);
 	return r;
 }
 
-static int blocksig_map(struct dm_target *ti, struct bio *bio)
+static int blocksig_target_map(struct dm_target *ti, struct bio *bio)
 {
-	struct blocksig_c *bc = ti->private;
+	struct blocksig_c *bc = to_blocksig_c(ti);
 	unsigned int shift = bc->block_bits - SECTOR_SHIFT;
 	struct blocksig_io *io;
 	sector_t sector;
@@ -342,7 +343,7 @@ static int blocksig_map(struct dm_target *ti, struct bio *bio)
 	io->iter = bio->bi_iter;
 	io->block = sector >> shift;
 	io->n_blocks = bio_sectors(bio) >> shift;
-	bio->bi_end_io = blocksig_end_io;
+	bio->bi_end_io = blocksig_bio_end_io;
 	bio->bi_private = io;
 
 	blocksig_submit_prefetch(io);
@@ -350,11 +351,11 @@ static int blocksig_map(struct dm_target *ti, struct bio *bio)
 	return DM_MAPIO_SUBMITTED;
 }
 
-static void blocksig_status(struct dm_target *ti, status_type_t type,
-			    unsigned int status_flags, char *result,
-			    unsigned int maxlen)
+static void blocksig_target_status(struct dm_target *ti, status_type_t type,
+				   unsigned int status_flags, char *result,
+				   unsigned int maxlen)
 {
-	struct blocksig_c *bc = ti->private;
+	struct blocksig_c *bc = to_blocksig_c(ti);
 	unsigned int sz = 0, args;
 
 	switch (type) {
@@ -394,10 +395,11 @@ static void blocksig_status(struct dm_target *ti, status_type_t type,
 	}
 }
 
-static int blocksig_message(struct dm_target *ti, unsigned int argc,
-			    char **argv, char *result, unsigned int maxlen)
+static int blocksig_target_message(struct dm_target *ti, unsigned int argc,
+				   char **argv, char *result,
+				   unsigned int maxlen)
 {
-	struct blocksig_c *bc = ti->private;
+	struct blocksig_c *bc = to_blocksig_c(ti);
 
 	if (argc == 1 && !strcasecmp(argv[0], "drop_cache")) {
 		blocksig_cache_clear(&bc->cache);
@@ -413,17 +415,19 @@ static int blocksig_message(struct dm_target *ti, unsigned int argc,
 	return -EINVAL;
 }
 
-static int blocksig_iterate_devices(struct dm_target *ti,
-				    iterate_devices_callout_fn fn, void *data)
+static int blocksig_target_iterate_devices(struct dm_target *ti,
+					   iterate_devices_callout_fn fn,
+					   void *data)
 {
-	struct blocksig_c *bc = ti->private;
+	struct blocksig_c *bc = to_blocksig_c(ti);
 
 	return fn(ti, bc->data_dev, 0, ti->len, data);
 }
 
-static void blocksig_io_hints(struct dm_target *ti, struct queue_limits *limits)
+static void blocksig_target_io_hints(struct dm_target *ti,
+				     struct queue_limits *limits)
 {
-	struct blocksig_c *bc = ti->private;
+	struct blocksig_c *bc = to_blocksig_c(ti);
 	unsigned int bs = 1U << bc->block_bits;
 
 	limits->logical_block_size =
@@ -437,16 +441,16 @@ static struct target_type blocksig_target = {
 	.name = BLOCKSIG_TARGET_NAME,
 	.version = { 1, 0, 0 },
 	.module = THIS_MODULE,
-	.ctr = blocksig_ctr,
-	.dtr = blocksig_dtr,
-	.map = blocksig_map,
-	.status = blocksig_status,
-	.message = blocksig_message,
-	.iterate_devices = blocksig_iterate_devices,
-	.io_hints = blocksig_io_hints,
+	.ctr = blocksig_target_ctr,
+	.dtr = blocksig_target_dtr,
+	.map = blocksig_target_map,
+	.status = blocksig_target_status,
+	.message = blocksig_target_message,
+	.iterate_devices = blocksig_target_iterate_devices,
+	.io_hints = blocksig_target_io_hints,
 };
 
-static int __init blocksig_init(void)
+static int __init blocksig_module_init(void)
 {
 	int r;
 
@@ -456,13 +460,13 @@ static int __init blocksig_init(void)
 	return r;
 }
 
-static void __exit blocksig_exit(void)
+static void __exit blocksig_module_exit(void)
 {
 	dm_unregister_target(&blocksig_target);
 }
 
-module_init(blocksig_init);
-module_exit(blocksig_exit);
+module_init(blocksig_module_init);
+module_exit(blocksig_module_exit);
 
 MODULE_DESCRIPTION(DM_NAME " target checking per-block RSA signatures");
 MODULE_AUTHOR("Bulkhead developers");

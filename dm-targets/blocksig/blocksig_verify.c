@@ -197,7 +197,7 @@ struct blocksig_prefetch_work {
 	unsigned int count;
 };
 
-static void blocksig_prefetch_work_fn(struct work_struct *work)
+static void blocksig_prefetch_work_run(struct work_struct *work)
 {
 	struct blocksig_prefetch_work *pw =
 		container_of(work, struct blocksig_prefetch_work, work);
@@ -234,7 +234,7 @@ void blocksig_submit_prefetch(struct blocksig_io *io)
 					  __GFP_NOWARN);
 	if (!pw)
 		return;
-	INIT_WORK(&pw->work, blocksig_prefetch_work_fn);
+	INIT_WORK(&pw->work, blocksig_prefetch_work_run);
 	pw->bc = bc;
 	pw->first = first;
 	pw->count = last - first + 1;
@@ -371,7 +371,7 @@ static void blocksig_finish_io(struct blocksig_io *io, blk_status_t status)
 	bio_endio(bio);
 }
 
-static void blocksig_work_fn(struct work_struct *work)
+static void blocksig_io_work(struct work_struct *work)
 {
 	struct blocksig_io *io = container_of(work, struct blocksig_io, work);
 	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
@@ -380,13 +380,13 @@ static void blocksig_work_fn(struct work_struct *work)
 }
 
 /**
- * blocksig_end_io() - completion of a read remapped to the data device
+ * blocksig_bio_end_io() - completion of a read remapped to the data device
  * @bio: the bio, its data now in memory
  *
  * Runs in interrupt context: passes a failed read straight up, otherwise
  * queues the verification on the target's workqueue.
  */
-void blocksig_end_io(struct bio *bio)
+void blocksig_bio_end_io(struct bio *bio)
 {
 	struct blocksig_io *io = bio->bi_private;
 
@@ -394,6 +394,6 @@ void blocksig_end_io(struct bio *bio)
 		blocksig_finish_io(io, bio->bi_status);
 		return;
 	}
-	INIT_WORK(&io->work, blocksig_work_fn);
+	INIT_WORK(&io->work, blocksig_io_work);
 	queue_work(io->bc->wq, &io->work);
 }
