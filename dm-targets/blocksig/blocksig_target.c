@@ -360,10 +360,11 @@ static void blocksig_target_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		DMEMIT("verified=%llu cached=%llu failed=%llu version=%llu",
+		DMEMIT("verified=%llu cached=%llu failed=%llu version=%llu verify_ns=%llu",
 		       (u64)atomic64_read(&bc->verified),
 		       (u64)atomic64_read(&bc->cached),
-		       (u64)atomic64_read(&bc->failed), bc->image_version);
+		       (u64)atomic64_read(&bc->failed), bc->image_version,
+		       (u64)atomic64_read(&bc->verify_ns));
 		break;
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %s %s %*phN %llu", bc->data_dev->name,
@@ -409,6 +410,7 @@ static int blocksig_target_message(struct dm_target *ti, unsigned int argc,
 		atomic64_set(&bc->verified, 0);
 		atomic64_set(&bc->cached, 0);
 		atomic64_set(&bc->failed, 0);
+		atomic64_set(&bc->verify_ns, 0);
 		return 0;
 	}
 	DMERR("unrecognised message (want drop_cache or reset_counters)");

@@ -6,6 +6,7 @@
 
 #include <linux/bio.h>
 #include <linux/highmem.h>
+#include <linux/ktime.h>
 #include <linux/reboot.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -55,6 +56,7 @@ int blocksig_check_sig(struct blocksig_c *bc, const u8 *sig, const u8 *digest)
 	DECLARE_CRYPTO_WAIT(wait);
 	u8 *buf, *s, *d;
 	u32 flags;
+	u64 start;
 	int r;
 
 	buf = mempool_alloc(&bc->req_pool, GFP_NOIO);
@@ -72,7 +74,9 @@ int blocksig_check_sig(struct blocksig_c *bc, const u8 *sig, const u8 *digest)
 				   BLOCKSIG_DIGEST_SIZE);
 	flags = CRYPTO_TFM_REQ_MAY_BACKLOG | CRYPTO_TFM_REQ_MAY_SLEEP;
 	akcipher_request_set_callback(req, flags, crypto_req_done, &wait);
+	start = ktime_get_ns();
 	r = crypto_wait_req(crypto_akcipher_verify(req), &wait);
+	atomic64_add(ktime_get_ns() - start, &bc->verify_ns);
 
 	memzero_explicit(buf, bc->req_size);
 	mempool_free(buf, &bc->req_pool);
