@@ -8,6 +8,9 @@
 
 #include "agent.h"
 #include "bulkhead/gui/channel.h"
+#ifdef BULKHEAD_GUI_HAVE_VCHAN
+#include "bulkhead/gui/vchan_channel.h"
+#endif
 
 using namespace bulkhead;
 using namespace bulkhead::gui;
@@ -16,7 +19,7 @@ namespace {
 
 void usage(FILE *f)
 {
-	fprintf(f, "usage: bulkhead-agent (--channel-fd FD | --connect PATH)\n"
+	fprintf(f, "usage: bulkhead-agent (--vchan | --channel-fd FD | --connect PATH)\n"
 		   "                      [--display DPY] [--fps N] [--verbose]\n");
 }
 
@@ -25,7 +28,9 @@ Result<void> run(int argc, char **argv)
 	AgentConfig cfg;
 	std::string connect_path;
 	int channel_fd = -1;
+	bool use_vchan = false;
 	static const option opts[] = {
+		{"vchan", no_argument, nullptr, 'V'},
 		{"channel-fd", required_argument, nullptr, 'c'},
 		{"connect", required_argument, nullptr, 's'},
 		{"display", required_argument, nullptr, 'D'},
@@ -45,6 +50,9 @@ Result<void> run(int argc, char **argv)
 			break;
 		case 's':
 			connect_path = optarg;
+			break;
+		case 'V':
+			use_vchan = true;
 			break;
 		case 'D':
 			cfg.display = optarg;
@@ -67,19 +75,27 @@ Result<void> run(int argc, char **argv)
 			exit(2);
 		}
 	}
-	if (optind != argc || (channel_fd < 0) == connect_path.empty()) {
+	if (optind != argc ||
+	    int(channel_fd >= 0) + int(!connect_path.empty()) + int(use_vchan) != 1) {
 		usage(stderr);
 		exit(2);
 	}
-	// The vchan transport (we listen: the AppVM grants the rings) plugs in
-	// here once userspace/common's message channel is built.
-	unique_fd sock;
-	if (channel_fd >= 0) {
-		sock = unique_fd(channel_fd);
+	std::unique_ptr<Channel> channel;
+	if (use_vchan) {
+#ifdef BULKHEAD_GUI_HAVE_VCHAN
+		TRY_ASSIGN(channel, vchan_listen_for_dom0());
+#else
+		return err("--vchan: built without the Xen wrappers of userspace/common");
+#endif
 	} else {
-		TRY_ASSIGN(sock, seqpacket_connect(connect_path));
+		unique_fd sock;
+		if (channel_fd >= 0) {
+			sock = unique_fd(channel_fd);
+		} else {
+			TRY_ASSIGN(sock, seqpacket_connect(connect_path));
+		}
+		TRY_ASSIGN(channel, socket_channel(std::move(sock), kMaxMessageSize));
 	}
-	TRY_ASSIGN(auto channel, socket_channel(std::move(sock), kMaxMessageSize));
 	TRY_ASSIGN(auto agent, Agent::create(std::move(cfg), std::move(channel),
 					     [](xcb_connection_t *c) { return property_buffer_source(c); }));
 	return agent->run();

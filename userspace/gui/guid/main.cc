@@ -8,6 +8,9 @@
 #include <string>
 
 #include "bulkhead/gui/channel.h"
+#ifdef BULKHEAD_GUI_HAVE_VCHAN
+#include "bulkhead/gui/vchan_channel.h"
+#endif
 #include "guid.h"
 
 using namespace bulkhead;
@@ -18,7 +21,7 @@ namespace {
 void usage(FILE *f)
 {
 	fprintf(f, "usage: bulkhead-guid --vm NAME --label COLOR --domid N\n"
-		   "                     (--channel-fd FD | --listen PATH)\n"
+		   "                     (--vchan | --channel-fd FD | --listen PATH)\n"
 		   "                     [--display DPY] [--border PX] [--max-windows N]\n"
 		   "                     [--gntfb-device PATH] [--verbose]\n"
 		   "labels: %s\n",
@@ -40,11 +43,12 @@ Result<void> run(int argc, char **argv)
 	GuidConfig cfg;
 	std::string label, listen_path, gntfb_dev;
 	int channel_fd = -1;
-	bool have_domid = false;
+	bool have_domid = false, use_vchan = false;
 	static const option opts[] = {
 		{"vm", required_argument, nullptr, 'n'},
 		{"label", required_argument, nullptr, 'l'},
 		{"domid", required_argument, nullptr, 'd'},
+		{"vchan", no_argument, nullptr, 'V'},
 		{"channel-fd", required_argument, nullptr, 'c'},
 		{"listen", required_argument, nullptr, 's'},
 		{"display", required_argument, nullptr, 'D'},
@@ -76,6 +80,9 @@ Result<void> run(int argc, char **argv)
 		case 's':
 			listen_path = optarg;
 			break;
+		case 'V':
+			use_vchan = true;
+			break;
 		case 'D':
 			cfg.display = optarg;
 			break;
@@ -102,24 +109,30 @@ Result<void> run(int argc, char **argv)
 		}
 	}
 	if (optind != argc || cfg.vm_name.empty() || label.empty() || !have_domid ||
-	    (channel_fd < 0) == listen_path.empty()) {
+	    int(channel_fd >= 0) + int(!listen_path.empty()) + int(use_vchan) != 1) {
 		usage(stderr);
 		exit(2);
 	}
 	TRY_ASSIGN(cfg.label, parse_label(label));
 	TRY(validate_vm_name(cfg.vm_name));
 
-	// The vchan transport (the agent listens, dom0 connects) plugs in here
-	// once userspace/common's message channel is built; until then the
-	// channel is a SOCK_SEQPACKET socket handed over or listened on.
-	unique_fd sock;
-	if (channel_fd >= 0) {
-		sock = unique_fd(channel_fd);
+	std::unique_ptr<Channel> channel;
+	if (use_vchan) {
+#ifdef BULKHEAD_GUI_HAVE_VCHAN
+		TRY_ASSIGN(channel, vchan_connect_to_guest(xen::DomainId(cfg.domid)));
+#else
+		return err("--vchan: built without the Xen wrappers of userspace/common");
+#endif
 	} else {
-		TRY_ASSIGN(unique_fd l, seqpacket_listen(listen_path));
-		TRY_ASSIGN(sock, seqpacket_accept(l));
+		unique_fd sock;
+		if (channel_fd >= 0) {
+			sock = unique_fd(channel_fd);
+		} else {
+			TRY_ASSIGN(unique_fd l, seqpacket_listen(listen_path));
+			TRY_ASSIGN(sock, seqpacket_accept(l));
+		}
+		TRY_ASSIGN(channel, socket_channel(std::move(sock), kMaxMessageSize));
 	}
-	TRY_ASSIGN(auto channel, socket_channel(std::move(sock), kMaxMessageSize));
 	TRY_ASSIGN(auto importer, gntfb_importer(gntfb_dev));
 	std::string vm = cfg.vm_name;
 	TRY_ASSIGN(auto guid, Guid::create(std::move(cfg), std::move(channel), std::move(importer)));

@@ -61,6 +61,8 @@ public:
 					return std::optional<std::vector<uint8_t>>();
 				if (errno == EINTR)
 					continue;
+				if (errno == ECONNRESET)
+					return err("peer closed the channel (reset)");
 				return Error::from_errno("recv", errno);
 			}
 			if (n == 0)
