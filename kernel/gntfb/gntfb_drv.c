@@ -20,6 +20,30 @@
 
 #include "gntfb.h"
 
+/**
+ * DOC: Security
+ *
+ * Guest role, the peer is the GUI domain. It may rewrite the ring's
+ * consumer fields (the guest clamps prod - cons to the ring size and never
+ * reads events back), flood the event channel (O(1) handler), keep
+ * buffers mapped forever (they stay counted against max_granted_pages and
+ * allocation fails with -ENOSPC; a mapped page is never freed or reused),
+ * write any mode list (bounded parse, 16 modes, size limits). Data and
+ * directory pages are granted read-only; only the ring page is writable.
+ *
+ * Importer role, the peer is a guest. It may forge directories (walk of
+ * exactly the pages the size needs, each copied before use, repeated page
+ * -ELOOP, short chain -EINVAL, every data ref trial-mapped at import),
+ * claim huge buffers (-E2BIG over 16384x6144x4, per-guest page budget
+ * import_max_pages -EDQUOT, import_max_maps mappings per import: together
+ * they bound dom0 maptrack use), change pixels under the reader (tearing
+ * only), die while mapped (imports revoked on @releaseDomain, readers get
+ * SIGBUS, frames stay the zombie's until unmapped: never another domain's
+ * memory). The cost of an import is proportional to its pages and not
+ * rate-limited here: /dev/gntfb-import is root-only (0600) and its user,
+ * the GUI daemon, rate-limits its guests.
+ */
+
 #define DRIVER_DESC "Xen grant-mapped framebuffer"
 #define DRIVER_DATE "20261126"
 #define DRIVER_MAJOR 1

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* the gntfb scenario's guest program, built here for the benchmark */
+#include "../gntfb/gntfb_guest.c"
