@@ -7,6 +7,7 @@
  *                this process and in a second one, the mmap rules, stats
  *   live D       dom0 sees the guest's later pixel change with no message
  *   ring D N     N damage events arrive in order with the guest's rects
+ *   overflow D   a stalled consumer: the guest drops, then sends RESYNC
  *   hostile D    hostile imports fail with the right error, nothing leaks
  *   budget D     the per-domain page budget (module loaded with 4096)
  *   hold D S     keep a mapping, expect SIGBUS within S s (guest destroyed)
@@ -322,6 +323,44 @@ static int cmd_ring(unsigned int n)
 	return rg.r->dropped ? 1 : 0;
 }
 
+/*
+ * A consumer that stops: the guest keeps committing (100 frames) without
+ * blocking, counts what the full ring dropped, and publishes RESYNC once
+ * a (new) consumer makes room and kicks it.
+ */
+static int cmd_overflow(void)
+{
+	unsigned int i, n = 100, dropped0, damage = 0, resync = 0;
+	struct gntfb_event ev;
+	struct ring rg;
+
+	if (ring_open(&rg))
+		FAIL("cannot open the guest's ring");
+	dropped0 = rg.r->dropped;
+	/* stop consuming and asking for kicks */
+	__atomic_store_n(&rg.r->cons_event, rg.cons - 1, __ATOMIC_SEQ_CST);
+	if (guest_cmd("damage", n, 1))
+		FAIL("the guest blocked or failed on a full ring");
+	printf("# guest committed %u frames with nobody consuming; dropped %u\n",
+	       n, rg.r->dropped - dropped0);
+	if (rg.r->dropped - dropped0 != n - GNTFB_RING_SIZE)
+		FAIL("dropped %u, want %u", rg.r->dropped - dropped0,
+		     n - GNTFB_RING_SIZE);
+	for (i = 0; i < GNTFB_RING_SIZE; i++) {
+		if (ring_next(&rg, &ev, 5))
+			FAIL("event %u missing", i);
+		damage += ev.type == GNTFB_EV_DAMAGE;
+	}
+	/* room now: kick the guest, which publishes RESYNC */
+	xenevtchn_notify(rg.xe, rg.local);
+	if (ring_next(&rg, &ev, 5) || ev.type != GNTFB_EV_RESYNC)
+		FAIL("no RESYNC after making room");
+	resync++;
+	printf("# consumer back: %u queued DAMAGE events, then RESYNC (redraw from the header)\n",
+	       damage);
+	return damage == GNTFB_RING_SIZE && resync == 1 ? 0 : 1;
+}
+
 static int expect_fail(const char *what, unsigned int d, uint32_t ref,
 		       uint64_t size, int want)
 {
@@ -596,6 +635,8 @@ int main(int argc, char **argv)
 		return cmd_ring(argc > 3 ? atoi(argv[3]) : 32);
 	if (!strcmp(argv[1], "hostile"))
 		return cmd_hostile();
+	if (!strcmp(argv[1], "overflow"))
+		return cmd_overflow();
 	if (!strcmp(argv[1], "budget"))
 		return cmd_budget();
 	if (!strcmp(argv[1], "hold"))
