@@ -188,9 +188,13 @@ Result<void> stop_vm(const Paths &p, const std::string &name, bool force)
 			TRY(run_command({p.xl, "destroy", name}));
 	}
 	if (auto pid = guid_pid(p, name)) {
-		kill(*pid, SIGTERM);
-		for (int i = 0; i < 100 && kill(*pid, 0) == 0; i++)
+		// guid leads its own session (setsid at spawn): end the group.
+		if (kill(-*pid, SIGTERM) < 0)
+			kill(*pid, SIGTERM);
+		for (int i = 0; i < 100 && kill(*pid, 0) == 0; i++) {
+			(void)waitpid(*pid, nullptr, WNOHANG); // our child if started by us
 			usleep(20000);
+		}
 	}
 	unlink((p.rundir + "/" + name + ".guid.pid").c_str());
 	if (!running)

@@ -339,10 +339,12 @@ void Guid::place_frame(Win &w)
 	w.fw = cw + 2 * uint32_t(b);
 	w.fh = ch + 2 * uint32_t(b);
 	uint32_t fv[] = {uint32_t(w.fx), uint32_t(w.fy), w.fw, w.fh};
-	xcb_configure_window(conn_, w.frame,
-			     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
-				     XCB_CONFIG_WINDOW_HEIGHT,
-			     fv);
+	w.config_seq = uint16_t(xcb_configure_window(conn_, w.frame,
+						     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y |
+							     XCB_CONFIG_WINDOW_WIDTH |
+							     XCB_CONFIG_WINDOW_HEIGHT,
+						     fv)
+					.sequence);
 	uint32_t cv[] = {cw, ch};
 	xcb_configure_window(conn_, w.content, XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT,
 			     cv);
@@ -557,18 +559,40 @@ Result<void> Guid::handle_x()
 			auto *e = reinterpret_cast<xcb_configure_notify_event_t *>(ev);
 			Win *w = find_by_frame(e->window);
 			// A move or resize by dom0's window manager: ask the guest.
+			// Real events generated before our last configure of the
+			// frame are stale (the guest moved it since); a reparenting
+			// WM's synthetic event has root coordinates, a real one
+			// parent-relative ones.
+			bool synthetic = ev->response_type & 0x80;
 			if (w && !w->override_redirect &&
-			    (e->width != w->fw || e->height != w->fh || e->x != w->fx ||
-			     e->y != w->fy) &&
-			    e->width > 2 * cfg_.border && e->height > 2 * cfg_.border) {
-				int32_t b = int32_t(cfg_.border);
-				uint32_t cw = std::min(e->width - 2 * cfg_.border, kMaxWidth);
-				uint32_t ch = std::min(e->height - 2 * cfg_.border, kMaxHeight);
-				r = send(w->id, ConfigureRequest{e->x + b, e->y + b, cw, ch});
-				w->fx = e->x;
-				w->fy = e->y;
-				w->fw = e->width;
-				w->fh = e->height;
+			    (synthetic || int16_t(uint16_t(e->sequence - w->config_seq)) >= 0)) {
+				int32_t fx = e->x, fy = e->y;
+				if (!synthetic) {
+					auto *t = xcb_translate_coordinates_reply(
+						conn_,
+						xcb_translate_coordinates(conn_, w->frame, screen_->root, 0, 0),
+						nullptr);
+					if (t) {
+						fx = t->dst_x;
+						fy = t->dst_y;
+					}
+					free(t);
+				}
+				if ((e->width != w->fw || e->height != w->fh || fx != w->fx ||
+				     fy != w->fy) &&
+				    e->width > 2 * cfg_.border && e->height > 2 * cfg_.border) {
+					int32_t b = int32_t(cfg_.border);
+					uint32_t cw = std::min(e->width - 2 * cfg_.border, kMaxWidth);
+					uint32_t ch = std::min(e->height - 2 * cfg_.border, kMaxHeight);
+					r = send(w->id,
+						 ConfigureRequest{std::clamp(fx + b, -kMaxCoord, kMaxCoord),
+								  std::clamp(fy + b, -kMaxCoord, kMaxCoord),
+								  cw, ch});
+					w->fx = fx;
+					w->fy = fy;
+					w->fw = e->width;
+					w->fh = e->height;
+				}
 			}
 		} else if (type == XCB_CLIENT_MESSAGE) {
 			auto *e = reinterpret_cast<xcb_client_message_event_t *>(ev);

@@ -84,6 +84,7 @@ private:
 		uint32_t w = 0, h = 0;	// content size (clamped)
 		int32_t fx = 0, fy = 0; // frame position we asked for
 		uint32_t fw = 0, fh = 0;
+		uint16_t config_seq = 0; // X sequence of our last configure of frame
 		bool override_redirect = false, mapped = false;
 		std::vector<Buf> bufs; // oldest first
 		std::optional<PendingAck> pending;

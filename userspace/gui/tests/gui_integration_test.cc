@@ -265,6 +265,64 @@ TEST_F(GuiIntegration, WindowMirroredFramedAndTitled)
 	EXPECT_EQ(registry_->live(), 0u) << "buffers leaked";
 }
 
+TEST_F(GuiIntegration, Dom0RequestsReachTheGuest)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("work", "blue", std::move(a));
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(guid && agent);
+	Runner rg(guid.get()), ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	xcb_window_t win = app.create_window(30, 30, 100, 100, "target");
+	xcb_atom_t protocols[] = {app.atom("WM_DELETE_WINDOW")};
+	xcb_change_property(app.c(), XCB_PROP_MODE_REPLACE, win, app.atom("WM_PROTOCOLS"),
+			    XCB_ATOM_ATOM, 32, 1, protocols);
+	xcb_map_window(app.c(), win);
+	app.draw_pattern(win, 100, 100);
+	xcb_window_t frame = 0;
+	ASSERT_TRUE(eventually([&] {
+		auto f = dom0.frames_of("work");
+		frame = f.empty() ? 0 : f[0];
+		return frame && dom0.viewable(frame);
+	}));
+
+	// dom0's window manager (here: the test) moves and resizes the frame.
+	uint32_t geo[] = {300, 200, 150 + 2 * kBorder, 90 + 2 * kBorder};
+	xcb_configure_window(dom0.c(), frame,
+			     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+				     XCB_CONFIG_WINDOW_HEIGHT,
+			     geo);
+	xcb_flush(dom0.c());
+	EXPECT_TRUE(eventually([&] {
+		int x, y, w, h;
+		return app.geometry(win, &x, &y, &w, &h) && x == 300 + kBorder && y == 200 + kBorder &&
+		       w == 150 && h == 90;
+	}));
+
+	// Close from dom0 arrives as WM_DELETE_WINDOW.
+	xcb_client_message_event_t ev{};
+	ev.response_type = XCB_CLIENT_MESSAGE;
+	ev.format = 32;
+	ev.window = frame;
+	ev.type = dom0.atom("WM_PROTOCOLS");
+	ev.data.data32[0] = dom0.atom("WM_DELETE_WINDOW");
+	xcb_send_event(dom0.c(), 0, frame, XCB_EVENT_MASK_NO_EVENT, reinterpret_cast<const char *>(&ev));
+	xcb_flush(dom0.c());
+	bool got_delete = false;
+	eventually([&] {
+		while (auto *e = xcb_poll_for_event(app.c())) {
+			if ((e->response_type & 0x7f) == XCB_CLIENT_MESSAGE) {
+				auto *cm = reinterpret_cast<xcb_client_message_event_t *>(e);
+				got_delete = cm->window == win &&
+					     cm->data.data32[0] == app.atom("WM_DELETE_WINDOW");
+			}
+			free(e);
+		}
+		return got_delete;
+	});
+	EXPECT_TRUE(got_delete);
+}
+
 TEST_F(GuiIntegration, OverrideRedirectClampedOnScreen)
 {
 	auto [a, b] = seqpacket_pair().value();
@@ -369,6 +427,8 @@ struct Violation {
 	std::function<void(Hostile &)> attack;
 	const char *reason; // substring of the logged reason
 };
+
+void PrintTo(const Violation &v, std::ostream *os) { *os << v.name; }
 
 class GuiHostile : public GuiIntegration, public ::testing::WithParamInterface<Violation> {};
 
