@@ -173,6 +173,13 @@ static unsigned int gntfb_buf_total(const struct gntfb_buf *buf)
  */
 static void gntfb_pool_retire(struct gntfb_pool *pool, struct gntfb_buf *buf)
 {
+	/* the importer names the buffer by its dir ref, ended first or not */
+	struct gntfb_event ev = {
+		.type = GNTFB_EV_RETIRE,
+		.dir_ref = gntfb_buf_dir_ref(buf),
+		.arg0 = buf->npages,
+	};
+
 	if (gntfb_buf_end_grants(buf)) {
 		pool->granted_pages -= gntfb_buf_total(buf);
 		gntfb_buf_free_pages(buf);
@@ -180,18 +187,9 @@ static void gntfb_pool_retire(struct gntfb_pool *pool, struct gntfb_buf *buf)
 	}
 	list_add_tail(&buf->node, &pool->retiring);
 	pool->retiring_bufs++;
-	if (pool->ring && !buf->retire_sent) {
-		struct gntfb_event ev = {
-			.type = GNTFB_EV_RETIRE,
-			.dir_ref = gntfb_buf_dir_ref(buf),
-			.arg0 = buf->npages,
-		};
-
-		/* the dir ref may already be ended: send the one we recorded */
-		if (ev.dir_ref != INVALID_GRANT_REF) {
-			gntfb_ring_push(pool->ring, &ev);
-			buf->retire_sent = true;
-		}
+	if (pool->ring && !buf->retire_sent && ev.dir_ref != INVALID_GRANT_REF) {
+		gntfb_ring_push(pool->ring, &ev);
+		buf->retire_sent = true;
 	}
 	mod_delayed_work(system_wq, &pool->retire_work,
 			 msecs_to_jiffies(GNTFB_RETIRE_DELAY_MS));

@@ -21,6 +21,7 @@ bh_check "import: guest pixels read in place, by two processes" $T import $g1
 bh_check "live: guest's later change seen with no message" $T live $g1
 bh_check "ring: 40 damage events arrive in order" $T ring $g1 40
 bh_check "stalled consumer: guest never blocks, RESYNC after restart" $T overflow $g1
+bh_check "evicted pixmap stays granted until dom0 unmaps it, then ends" $T retire $g1
 bh_check "hostile imports fail cleanly" $T hostile $g1
 bh_check "per-guest page budget" $T budget $g1
 bh_check "no import or grant mapping left" $T stats

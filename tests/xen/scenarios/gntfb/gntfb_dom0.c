@@ -8,6 +8,7 @@
  *   live D       dom0 sees the guest's later pixel change with no message
  *   ring D N     N damage events arrive in order with the guest's rects
  *   overflow D   a stalled consumer: the guest drops, then sends RESYNC
+ *   retire D     a pixmap we map is evicted: grants end only after unmap
  *   hostile D    hostile imports fail with the right error, nothing leaks
  *   budget D     the per-domain page budget (module loaded with 4096)
  *   hold D S     keep a mapping, expect SIGBUS within S s (guest destroyed)
@@ -361,6 +362,52 @@ static int cmd_overflow(void)
 	return damage == GNTFB_RING_SIZE && resync == 1 ? 0 : 1;
 }
 
+/*
+ * The guest evicts a pixmap this process maps: the pages must stay
+ * granted and intact, a RETIRE event names it, and the grants end only
+ * after we unmap.
+ */
+static int cmd_retire(void)
+{
+	uint32_t ref, *p, i;
+	struct gntfb_event ev;
+	unsigned long long size;
+	int fd, got = 0;
+	struct ring rg;
+	char *v;
+
+	if (ring_open(&rg))
+		FAIL("ring");
+	guest_cmd("retire", 0, 0);
+	v = xs_get("data/gntfb-test/retire", 20);
+	if (!v || sscanf(v, "%u %llu", &ref, &size) != 2)
+		FAIL("no pixmap from the guest");
+	free(v);
+	fd = import(domid, ref, size, 0);
+	if (fd < 0)
+		FAIL("import pixmap: %s", strerror(-fd));
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		FAIL("mmap pixmap");
+	xs_put("data/gntfb-test/held", "1");
+	v = xs_get("data/gntfb-test/retiring", 30);
+	if (!v)
+		FAIL("the guest did not retire the pixmap");
+	free(v);
+	while (!got && !ring_next(&rg, &ev, 2))
+		got = ev.type == GNTFB_EV_RETIRE && ev.dir_ref == ref;
+	for (i = 0; i < size / 4; i++)
+		if (p[i] != 0xabcd1234)
+			FAIL("retired pixmap changed under our mapping at %u: %08x",
+			     i, p[i]);
+	printf("# pixmap freed and evicted by the guest: still granted and intact under our mapping; RETIRE event %s\n",
+	       got ? "received" : "MISSING");
+	munmap(p, size);
+	close(fd);
+	xs_put("data/gntfb-test/released", "1");
+	return got ? 0 : 1;
+}
+
 static int expect_fail(const char *what, unsigned int d, uint32_t ref,
 		       uint64_t size, int want)
 {
@@ -635,6 +682,21 @@ int main(int argc, char **argv)
 		return cmd_ring(argc > 3 ? atoi(argv[3]) : 32);
 	if (!strcmp(argv[1], "hostile"))
 		return cmd_hostile();
+	if (!strcmp(argv[1], "retire")) {
+		int r = cmd_retire();
+		char *d;
+		double t0 = t_now();
+
+		/* the guest reports whether the grants ended after our unmap */
+		while (!r && t_now() - t0 < 20) {
+			d = xs_get(T_XS_DONE, 0);
+			if (d && atoi(d))
+				return free(d), 0;
+			free(d);
+			usleep(50000);
+		}
+		return 1;
+	}
 	if (!strcmp(argv[1], "overflow"))
 		return cmd_overflow();
 	if (!strcmp(argv[1], "budget"))

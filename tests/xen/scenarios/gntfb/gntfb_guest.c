@@ -9,6 +9,8 @@
  *       poke V      write V into the first and last pixel, nothing else
  *       damage N    N DIRTYFB calls, clip i = (16i, 8i)-(16i+8+i, 8i+4)
  *       hostile     grant hostile directories via gntalloc, publish them
+ *       retire      a pixmap dom0 holds mapped is evicted from the pool:
+ *                   its grants must outlive dom0's mapping, then end
  *       latency N   N x (DIRTYFB, wait for dom0's ack in a shared page)
  *       vchan N     send N frames over a libxenvchan to dom0
  *       exit
@@ -169,6 +171,82 @@ static int hostile(void)
 	return xs_put(T_XS_HOSTILE, buf);
 }
 
+static char *xs_wait(const char *key, double timeout)
+{
+	unsigned int len;
+	double t0 = t_now();
+	char *v;
+
+	while (!(v = xs_read(xs, XBT_NULL, key, &len)) && t_now() - t0 < timeout)
+		usleep(20000);
+	return v;
+}
+
+/*
+ * A pixmap dom0 maps is freed, then pushed out of the pool by 20 others:
+ * it must wait on the retiring list, still granted and intact, until dom0
+ * unmaps it; then its grants end.
+ */
+static int retire(void)
+{
+	struct drm_gntfb_create c = { .width = 256, .height = 256, .bpp = 32 };
+	struct drm_mode_map_dumb md = {};
+	struct drm_gntfb_stats st;
+	struct drm_gem_close gc;
+	uint32_t *p, h[20], i;
+	char buf[64], *v;
+	double t0;
+
+	if (drmIoctl(fd, DRM_IOCTL_GNTFB_CREATE, &c))
+		return -1;
+	md.handle = c.handle;
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
+		return -1;
+	p = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, md.offset);
+	if (p == MAP_FAILED)
+		return -1;
+	for (i = 0; i < c.size / 4; i++)
+		p[i] = 0xabcd1234;
+	munmap(p, c.size);
+	snprintf(buf, sizeof(buf), "%u %llu", c.dir_ref, (unsigned long long)c.size);
+	xs_put("data/gntfb-test/retire", buf);
+	v = xs_wait("data/gntfb-test/held", 20);
+	if (!v)
+		return fprintf(stderr, "dom0 never held the pixmap\n"), -1;
+	free(v);
+	gc.handle = c.handle;
+	drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &gc);
+	for (i = 0; i < 20; i++) {
+		struct drm_gntfb_create s = { .width = 32, .height = 32, .bpp = 32 };
+
+		if (drmIoctl(fd, DRM_IOCTL_GNTFB_CREATE, &s))
+			return -1;
+		h[i] = s.handle;
+	}
+	for (i = 0; i < 20; i++) {
+		gc.handle = h[i];
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &gc);
+	}
+	drmIoctl(fd, DRM_IOCTL_GNTFB_STATS, &st);
+	printf("guest: pixmap evicted while dom0 maps it: %u retiring, %u granted pages\n",
+	       st.retiring_bufs, st.granted_pages);
+	if (st.retiring_bufs != 1)
+		return -1;
+	xs_put("data/gntfb-test/retiring", "1");
+	v = xs_wait("data/gntfb-test/released", 20);
+	if (!v)
+		return fprintf(stderr, "dom0 never released the pixmap\n"), -1;
+	free(v);
+	t0 = t_now();
+	do {
+		usleep(100000);
+		drmIoctl(fd, DRM_IOCTL_GNTFB_STATS, &st);
+	} while (st.retiring_bufs && t_now() - t0 < 10);
+	printf("guest: %.2f s after dom0 unmapped: %u retiring, %u granted pages\n",
+	       t_now() - t0, st.retiring_bufs, st.granted_pages);
+	return st.retiring_bufs ? -1 : 0;
+}
+
 /* DIRTYFB, then spin until dom0 writes the frame number into the ack page */
 static int latency(unsigned int n)
 {
@@ -269,6 +347,8 @@ int main(int argc, char **argv)
 			rc = damage(arg);
 		} else if (!strcmp(verb, "hostile")) {
 			rc = hostile();
+		} else if (!strcmp(verb, "retire")) {
+			rc = retire();
 		} else if (!strcmp(verb, "latency")) {
 			rc = latency(arg);
 		} else if (!strcmp(verb, "vchan")) {
