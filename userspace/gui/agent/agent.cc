@@ -142,6 +142,11 @@ Result<void> Agent::init_x(BufferSourceFactory &make_source)
 
 	TRY_ASSIGN(source_, make_source(conn_));
 
+	// Hello, and dom0's welcome (its window limit) before any window.
+	TRY(send(0, Hello{kVersionMajor, kVersionMinor, screen_->width_in_pixels,
+			  screen_->height_in_pixels}));
+	TRY(wait_welcome());
+
 	// Grab the server while we redirect and list the windows, so that no
 	// window is created in between and missed.
 	xcb_grab_server(conn_);
@@ -163,8 +168,6 @@ Result<void> Agent::init_x(BufferSourceFactory &make_source)
 			      kBufferProperty})
 		atom(a);
 
-	TRY(send(0, Hello{kVersionMajor, kVersionMinor, screen_->width_in_pixels,
-			  screen_->height_in_pixels}));
 	auto *tree = xcb_query_tree_reply(conn_, xcb_query_tree(conn_, screen_->root), nullptr);
 	std::vector<xcb_window_t> kids;
 	if (tree) {
@@ -186,6 +189,26 @@ Result<void> Agent::init_x(BufferSourceFactory &make_source)
 	xcb_ungrab_server(conn_);
 	xcb_flush(conn_);
 	return r;
+}
+
+Result<void> Agent::wait_welcome()
+{
+	auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+	while (!session_.welcomed()) {
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+			end - std::chrono::steady_clock::now());
+		if (left.count() <= 0)
+			return err("no welcome from dom0 within 60 s");
+		pollfd p{channel_->poll_fd(),
+			 short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0};
+		if (poll(&p, 1, int(left.count())) < 0 && errno != EINTR)
+			return Error::from_errno("poll", errno);
+		if (p.revents & POLLOUT)
+			TRY(channel_->flush());
+		if (p.revents & (POLLIN | POLLHUP | POLLERR))
+			TRY(handle_channel());
+	}
+	return ok();
 }
 
 Result<void> Agent::send(uint32_t window, GuestBody body)
@@ -222,8 +245,14 @@ std::string Agent::get_string_property(xcb_window_t w, xcb_atom_t prop, size_t m
 Result<void> Agent::add_window(xcb_window_t id, int32_t x, int32_t y, uint32_t w, uint32_t h,
 			       bool override_redirect, bool mapped)
 {
-	if (windows_.count(id) || windows_.size() >= kMaxWindows)
+	if (windows_.count(id))
 		return ok();
+	if (windows_.size() >= max_windows_) {
+		if (cfg_.verbose)
+			fprintf(stderr, "agent: window limit (%u) reached, 0x%x not shown\n",
+				max_windows_, id);
+		return ok();
+	}
 	AWin win;
 	win.id = id;
 	win.x = std::clamp(x, -kMaxCoord, kMaxCoord);
@@ -405,7 +434,9 @@ Result<void> Agent::handle_dom0(const Dom0Message &m)
 	AWin *w = m.window ? find(m.window) : nullptr;
 	if (m.window && !w)
 		return ok(); // crossed with our destroy
-	if (const auto *a = std::get_if<Ack>(&m.body)) {
+	if (const auto *wl = std::get_if<Welcome>(&m.body)) {
+		max_windows_ = wl->max_windows;
+	} else if (const auto *a = std::get_if<Ack>(&m.body)) {
 		if (w->in_flight && *w->in_flight == a->frame) {
 			w->in_flight.reset();
 			uint64_t rtt = now_ns() - a->damage_ts;
@@ -496,9 +527,15 @@ Result<void> Agent::handle_x()
 			}
 		} else if (type == XCB_CREATE_NOTIFY) {
 			auto *e = reinterpret_cast<xcb_create_notify_event_t *>(ev);
-			if (e->parent == screen_->root)
+			// InputOnly windows have nothing to show: skip them.
+			auto *ga = e->parent == screen_->root
+					   ? xcb_get_window_attributes_reply(
+						     conn_, xcb_get_window_attributes(conn_, e->window), nullptr)
+					   : nullptr;
+			if (ga && ga->_class == XCB_WINDOW_CLASS_INPUT_OUTPUT)
 				r = add_window(e->window, e->x, e->y, e->width, e->height,
 					       e->override_redirect, false);
+			free(ga);
 		} else if (type == XCB_DESTROY_NOTIFY) {
 			auto *e = reinterpret_cast<xcb_destroy_notify_event_t *>(ev);
 			r = remove_window(e->window);

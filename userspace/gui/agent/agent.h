@@ -84,6 +84,7 @@ private:
 	Agent(AgentConfig config, std::unique_ptr<Channel> channel);
 	Result<void> init_x(BufferSourceFactory &source);
 	Result<void> send(uint32_t window, GuestBody body);
+	Result<void> wait_welcome();
 	Result<void> handle_channel();
 	Result<void> handle_dom0(const Dom0Message &m);
 	Result<void> handle_x();
@@ -118,6 +119,7 @@ private:
 	xcb_xfixes_region_t region_ = 0;
 	std::map<std::string, xcb_atom_t> atoms_;
 	std::map<xcb_window_t, AWin> windows_;
+	uint32_t max_windows_ = kMaxWindows; // dom0's, from welcome
 	std::chrono::steady_clock::time_point last_flush_{};
 
 	std::atomic<uint64_t> frames_sent_{0}, frames_acked_{0}, last_rtt_{0}, max_rtt_{0},

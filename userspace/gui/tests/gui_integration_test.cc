@@ -190,9 +190,11 @@ TEST_F(GuiIntegration, WindowMirroredFramedAndTitled)
 {
 	auto [a, b] = seqpacket_pair().value();
 	auto guid = make_guid("work", "blue", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get()); // the agent waits for its welcome
 	auto agent = make_agent(std::move(b));
-	ASSERT_TRUE(guid && agent);
-	Runner rg(guid.get()), ra(agent.get());
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
 
 	XClient app(guest_->display()), dom0(dom0_->display());
 	xcb_window_t win = app.create_window(60, 50, 160, 100, "pattern");
@@ -269,9 +271,11 @@ TEST_F(GuiIntegration, Dom0RequestsReachTheGuest)
 {
 	auto [a, b] = seqpacket_pair().value();
 	auto guid = make_guid("work", "blue", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get()); // the agent waits for its welcome
 	auto agent = make_agent(std::move(b));
-	ASSERT_TRUE(guid && agent);
-	Runner rg(guid.get()), ra(agent.get());
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
 	XClient app(guest_->display()), dom0(dom0_->display());
 	xcb_window_t win = app.create_window(30, 30, 100, 100, "target");
 	xcb_atom_t protocols[] = {app.atom("WM_DELETE_WINDOW")};
@@ -323,13 +327,41 @@ TEST_F(GuiIntegration, Dom0RequestsReachTheGuest)
 	EXPECT_TRUE(got_delete);
 }
 
+TEST_F(GuiIntegration, AgentKeepsToDom0sWindowLimit)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("few", "purple", std::move(a), 3);
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get());
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	std::vector<xcb_window_t> wins;
+	for (int i = 0; i < 5; i++) {
+		wins.push_back(app.create_window(int16_t(10 + 40 * i), 10, 30, 30, "w"));
+		xcb_map_window(app.c(), wins.back());
+	}
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return dom0.frames_of("few").size() == 3; }));
+	std::this_thread::sleep_for(200ms);
+	EXPECT_EQ(dom0.frames_of("few").size(), 3u);
+	EXPECT_FALSE(rg.done()) << "guid dropped a well-behaved agent";
+	for (auto w : wins)
+		xcb_destroy_window(app.c(), w);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return dom0.frames_of("few").empty(); }));
+}
+
 TEST_F(GuiIntegration, OverrideRedirectClampedOnScreen)
 {
 	auto [a, b] = seqpacket_pair().value();
 	auto guid = make_guid("menus", "green", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get()); // the agent waits for its welcome
 	auto agent = make_agent(std::move(b));
-	ASSERT_TRUE(guid && agent);
-	Runner rg(guid.get()), ra(agent.get());
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
 	XClient app(guest_->display()), dom0(dom0_->display());
 	// A "menu" as big as the guest screen, partly off it.
 	xcb_window_t win = app.create_window(-50, -50, 800, 600, "menu", true);
@@ -369,9 +401,11 @@ TEST_F(GuiIntegration, HostileAgentDroppedOthersServed)
 	// A well-behaved AppVM...
 	auto [a, b] = seqpacket_pair().value();
 	auto good = make_guid("work", "blue", std::move(a));
+	ASSERT_TRUE(good);
+	Runner rg(good.get()); // the agent waits for its welcome
 	auto agent = make_agent(std::move(b));
-	ASSERT_TRUE(good && agent);
-	Runner rg(good.get()), ra(agent.get());
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
 	XClient app(guest_->display()), dom0(dom0_->display());
 	xcb_window_t win = app.create_window(20, 30, 100, 60, "good");
 	xcb_map_window(app.c(), win);
