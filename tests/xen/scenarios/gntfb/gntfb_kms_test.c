@@ -2,7 +2,7 @@
 /*
  * gntfb guest tier: the DRM/KMS side of the gntfb guest role, run in a Xen
  * PV guest (its buffers are granted to dom0). kselftest harness + libdrm.
- *   modes, dumb buffers, legacy modeset, page flip, DIRTYFB, atomic damage
+ *   modes and their hotplug, dumb buffers, legacy modeset, page flip, DIRTYFB, atomic damage
  *   clips, the uAPI (CREATE/INFO/STATS), buffer pool reuse over 1000 resizes.
  */
 #include <errno.h>
@@ -15,6 +15,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <xenstore.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 #include <drm_fourcc.h>
@@ -134,6 +137,71 @@ TEST_F(gntfb, driver_and_modes)
 	TH_LOG("%d modes, preferred %ux%u", c->count_modes,
 	       c->modes[0].hdisplay, c->modes[0].vdisplay);
 	drmModeFreeConnector(c);
+}
+
+/* wait for a DRM hotplug uevent (HOTPLUG=1 on a drm card) */
+static int wait_hotplug(int nl, int ms)
+{
+	struct pollfd pfd = { .fd = nl, .events = POLLIN };
+	char buf[4096];
+	ssize_t n, i;
+	int hp, drm;
+
+	while (poll(&pfd, 1, ms) == 1) {
+		n = recv(nl, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			return -1;
+		buf[n] = 0;
+		hp = drm = 0;
+		for (i = 0; i < n; i += strlen(buf + i) + 1) {
+			hp |= !strcmp(buf + i, "HOTPLUG=1");
+			drm |= !strcmp(buf + i, "SUBSYSTEM=drm");
+		}
+		if (hp && drm)
+			return 0;
+	}
+	return -1;
+}
+
+static int set_modes(struct xs_handle *xs, const char *v)
+{
+	return xs_write(xs, XBT_NULL, GNTFB_XS_DIR "/" GNTFB_XS_MODES, v,
+			strlen(v)) ? 0 : -1;
+}
+
+/* the GUI domain's mode list is XenStore data/gntfb/modes (the guest may
+ * write it too): a change is a hotplug event and a new mode list */
+TEST_F(gntfb, modes_hotplug)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct xs_handle *xs = xs_open(0);
+	drmModeConnector *c;
+	unsigned int len;
+	char *orig;
+	int nl;
+
+	ASSERT_NE(NULL, xs);
+	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	ASSERT_LE(0, nl);
+	ASSERT_EQ(0, bind(nl, (struct sockaddr *)&sa, sizeof(sa)));
+	orig = xs_read(xs, XBT_NULL, GNTFB_XS_DIR "/" GNTFB_XS_MODES, &len);
+	ASSERT_EQ(0, set_modes(xs, "800x600,640x480 junk 99999x5 1280x720"));
+	EXPECT_EQ(0, wait_hotplug(nl, 5000));
+	c = drmModeGetConnector(self->k.fd, self->k.conn_id);
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(3, c->count_modes);	/* junk and out-of-range dropped */
+	EXPECT_EQ(800, c->modes[0].hdisplay);
+	EXPECT_EQ(600, c->modes[0].vdisplay);
+	EXPECT_TRUE(c->modes[0].type & DRM_MODE_TYPE_PREFERRED);
+	drmModeFreeConnector(c);
+	/* the same list again: no event */
+	ASSERT_EQ(0, set_modes(xs, "800x600,640x480 junk 99999x5 1280x720"));
+	EXPECT_NE(0, wait_hotplug(nl, 500));
+	ASSERT_EQ(0, set_modes(xs, orig ? orig : ""));
+	EXPECT_EQ(0, wait_hotplug(nl, 5000));
+	free(orig);
+	close(nl);
+	xs_close(xs);
 }
 
 TEST_F(gntfb, dumb_buffer_and_info)
