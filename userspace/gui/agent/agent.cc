@@ -52,6 +52,34 @@ std::string to_utf8(std::string_view s, bool latin1, size_t max)
 	return out;
 }
 
+// Cursor names (X cursor-font and CSS names, as Xcursor themes name the
+// cursors they load) to X cursor-font glyphs, which dom0 can show without
+// any pixels from the guest.
+uint32_t cursor_glyph(std::string_view name)
+{
+	static const std::pair<std::string_view, uint32_t> table[] = {
+		{"X_cursor", 0},	  {"not-allowed", 0},	    {"arrow", 2},
+		{"bottom_left_corner", 12}, {"sw-resize", 12},	    {"bottom_right_corner", 14},
+		{"se-resize", 14},	  {"bottom_side", 16},	    {"s-resize", 16},
+		{"crosshair", 34},	  {"cross", 30},	    {"fleur", 52},
+		{"move", 52},		  {"all-scroll", 52},	    {"hand1", 58},
+		{"grab", 58},		  {"hand2", 60},	    {"pointer", 60},
+		{"left_ptr", 68},	  {"default", 68},	    {"left_side", 70},
+		{"w-resize", 70},	  {"question_arrow", 92},   {"help", 92},
+		{"right_side", 96},	  {"e-resize", 96},	    {"sb_h_double_arrow", 108},
+		{"ew-resize", 108},	  {"col-resize", 108},	    {"sb_v_double_arrow", 116},
+		{"ns-resize", 116},	  {"row-resize", 116},	    {"top_left_corner", 134},
+		{"nw-resize", 134},	  {"top_right_corner", 136}, {"ne-resize", 136},
+		{"top_side", 138},	  {"n-resize", 138},	    {"watch", 150},
+		{"wait", 150},		  {"progress", 150},	    {"xterm", 152},
+		{"text", 152},
+	};
+	for (const auto &[n, g] : table)
+		if (n == name)
+			return g;
+	return kCursorDefault;
+}
+
 void merge_rect(std::vector<Rect> &v, const Rect &r)
 {
 	v.push_back(r);
@@ -164,6 +192,9 @@ Result<void> Agent::init_x(BufferSourceFactory &make_source)
 	}
 	region_ = xcb_generate_id(conn_);
 	xcb_xfixes_create_region(conn_, region_, 0, nullptr);
+	xcb_xfixes_select_cursor_input(conn_, screen_->root,
+				       XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
+	xfixes_event_base_ = xcb_get_extension_data(conn_, &xcb_xfixes_id)->first_event;
 	for (const char *a : {"_NET_WM_NAME", "UTF8_STRING", "WM_PROTOCOLS", "WM_DELETE_WINDOW",
 			      kBufferProperty})
 		atom(a);
@@ -386,6 +417,30 @@ Result<void> Agent::send_hints(AWin &w)
 	return send(w.id, h);
 }
 
+Result<void> Agent::on_cursor(xcb_atom_t name)
+{
+	// The displayed cursor is the one of the window under the pointer.
+	auto *p = xcb_query_pointer_reply(conn_, xcb_query_pointer(conn_, screen_->root), nullptr);
+	xcb_window_t child = p ? p->child : XCB_NONE;
+	free(p);
+	AWin *w = find(child);
+	if (!w)
+		return ok();
+	uint32_t glyph = kCursorDefault;
+	if (name != XCB_ATOM_NONE) {
+		auto *r = xcb_get_atom_name_reply(conn_, xcb_get_atom_name(conn_, name), nullptr);
+		if (r) {
+			glyph = cursor_glyph(std::string_view(xcb_get_atom_name_name(r),
+							      size_t(xcb_get_atom_name_name_length(r))));
+			free(r);
+		}
+	}
+	if (glyph == w->cursor)
+		return ok();
+	w->cursor = glyph;
+	return send(w->id, Cursor{glyph});
+}
+
 void Agent::add_damage(AWin &w, const Rect &r)
 {
 	// Clip to the current buffer (damage before the buffer exists or past a
@@ -525,6 +580,9 @@ Result<void> Agent::handle_x()
 					free(fr);
 				}
 			}
+		} else if (type == xfixes_event_base_ + XCB_XFIXES_CURSOR_NOTIFY) {
+			auto *e = reinterpret_cast<xcb_xfixes_cursor_notify_event_t *>(ev);
+			r = on_cursor(e->name);
 		} else if (type == XCB_CREATE_NOTIFY) {
 			auto *e = reinterpret_cast<xcb_create_notify_event_t *>(ev);
 			// InputOnly windows have nothing to show: skip them.

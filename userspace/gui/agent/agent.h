@@ -73,6 +73,7 @@ private:
 		uint32_t w = 1, h = 1;
 		bool override_redirect = false, mapped = false;
 		xcb_window_t transient_for = 0;
+		uint32_t cursor = kCursorDefault;
 		xcb_damage_damage_t damage = 0;
 		std::vector<ABuf> bufs; // oldest first; back() is current
 		uint32_t next_buffer_id = 1;
@@ -101,6 +102,7 @@ private:
 	Result<void> send_hints(AWin &w);
 	void read_transient(AWin &w);
 	void add_damage(AWin &w, const Rect &r);
+	Result<void> on_cursor(xcb_atom_t name);
 	void release_buffers_before(AWin &w, uint32_t id);
 	AWin *find(xcb_window_t id);
 	xcb_atom_t atom(const char *name);
@@ -116,6 +118,7 @@ private:
 	xcb_connection_t *conn_ = nullptr;
 	xcb_screen_t *screen_ = nullptr;
 	uint8_t damage_event_base_ = 0;
+	uint8_t xfixes_event_base_ = 0;
 	xcb_xfixes_region_t region_ = 0;
 	std::map<std::string, xcb_atom_t> atoms_;
 	std::map<xcb_window_t, AWin> windows_;

@@ -21,6 +21,8 @@
 #include "guid.h"
 #include "xvfb.h"
 
+#include <xcb/xfixes.h>
+
 namespace bulkhead::gui {
 namespace {
 
@@ -70,6 +72,16 @@ private:
 	std::atomic<bool> done_{false};
 	std::string result_;
 };
+
+void xcb_aux_sync_(xcb_connection_t *c)
+{
+	free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), nullptr));
+}
+
+void xcb_xfixes_query_version_reply_free_(xcb_connection_t *c)
+{
+	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 4, 0), nullptr));
+}
 
 bool eventually(const std::function<bool()> &pred, std::chrono::milliseconds limit = 10s)
 {
@@ -325,6 +337,58 @@ TEST_F(GuiIntegration, Dom0RequestsReachTheGuest)
 		return got_delete;
 	});
 	EXPECT_TRUE(got_delete);
+}
+
+// The cursor's image as dom0 shows it with the pointer at (x, y).
+std::vector<uint32_t> cursor_image_at(XClient &x, int16_t px, int16_t py)
+{
+	xcb_warp_pointer(x.c(), XCB_NONE, x.screen()->root, 0, 0, 0, 0, px, py);
+	xcb_aux_sync_(x.c());
+	auto *r = xcb_xfixes_get_cursor_image_reply(x.c(), xcb_xfixes_get_cursor_image(x.c()), nullptr);
+	std::vector<uint32_t> img;
+	if (r) {
+		auto *p = xcb_xfixes_get_cursor_image_cursor_image(r);
+		img.assign(p, p + xcb_xfixes_get_cursor_image_cursor_image_length(r));
+		img.push_back(uint32_t(r->width) << 16 | r->height);
+		free(r);
+	}
+	return img;
+}
+
+TEST_F(GuiIntegration, CursorFollowsTheGuest)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("work", "blue", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get());
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	xcb_xfixes_query_version_reply_free_(dom0.c());
+	xcb_xfixes_query_version_reply_free_(app.c());
+	xcb_window_t win = app.create_window(100, 100, 80, 80, "text");
+	xcb_map_window(app.c(), win);
+	app.draw_pattern(win, 80, 80);
+	ASSERT_TRUE(eventually([&] {
+		auto f = dom0.frames_of("work");
+		return !f.empty() && dom0.viewable(f[0]);
+	}));
+	auto plain = cursor_image_at(dom0, 140, 140);
+	// The guest gives its window a named "xterm" cursor and the pointer
+	// enters it.
+	xcb_font_t font = xcb_generate_id(app.c());
+	xcb_open_font(app.c(), font, 6, "cursor");
+	xcb_cursor_t cur = xcb_generate_id(app.c());
+	xcb_create_glyph_cursor(app.c(), cur, font, font, 152, 153, 0, 0, 0, 0xffff, 0xffff, 0xffff);
+	xcb_xfixes_set_cursor_name(app.c(), cur, 5, "xterm");
+	uint32_t v[] = {cur};
+	xcb_change_window_attributes(app.c(), win, XCB_CW_CURSOR, v);
+	xcb_warp_pointer(app.c(), XCB_NONE, app.screen()->root, 0, 0, 0, 0, 140, 140);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return cursor_image_at(dom0, 140, 140) != plain; }));
+	xcb_destroy_window(app.c(), win);
+	xcb_flush(app.c());
 }
 
 TEST_F(GuiIntegration, AgentKeepsToDom0sWindowLimit)
