@@ -253,6 +253,8 @@ static int ring_open(struct ring *rg)
 }
 
 /* next event, copied out of shared memory; waits on the event channel */
+static int ring_spin;	/* busy-poll prod instead of sleeping on the event channel */
+
 static int ring_next(struct ring *rg, struct gntfb_event *ev, double timeout)
 {
 	struct pollfd pfd = { .fd = xenevtchn_fd(rg->xe), .events = POLLIN };
@@ -273,6 +275,8 @@ static int ring_next(struct ring *rg, struct gntfb_event *ev, double timeout)
 		}
 		if (t_now() - t0 > timeout)
 			return -1;
+		if (ring_spin)
+			continue;
 		if (poll(&pfd, 1, 100) == 1) {
 			xenevtchn_port_or_error_t p = xenevtchn_pending(rg->xe);
 
@@ -635,6 +639,13 @@ static int cmd_latency(unsigned int n)
 
 	if (ring_open(&rg))
 		FAIL("ring");
+	{
+		char path[256];
+
+		/* a previous run's ack page must not be taken for this one's */
+		snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, T_XS_ACK);
+		xs_rm(xs, XBT_NULL, path);
+	}
 	guest_cmd("latency", n, 0);
 	v = xs_get(T_XS_ACK, 10);
 	gt = xengnttab_open(NULL, 0);
@@ -706,7 +717,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench();
 	if (!strcmp(argv[1], "latency"))
-		return cmd_latency(argc > 3 ? atoi(argv[3]) : 200);
+		return ring_spin = argc > 4 && !strcmp(argv[4], "spin"),
+		       cmd_latency(argc > 3 ? atoi(argv[3]) : 200);
 	if (!strcmp(argv[1], "exit"))
 		return guest_cmd("exit", 0, 0);
 	return 2;
