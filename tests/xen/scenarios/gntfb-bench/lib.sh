@@ -7,7 +7,7 @@ gntfb_load() {
 	local m k
 	for m in drm drm_kms_helper; do
 		lsmod | grep -q "^$m " && continue
-		k=$(find /lib/modules -name "$m.ko" | head -n1)
+		k=$(find /lib/modules /bh/scenario/modules -name "$m.ko" 2>/dev/null | head -n1)
 		[ -n "$k" ] || { echo "no $m.ko in this image"; return 1; }
 		insmod "$k" || return 1
 	done
