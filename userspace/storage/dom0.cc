@@ -182,12 +182,13 @@ Result<void> create_vm_volumes(const CreateOptions &o, const PoolLayout &pool, K
 }
 
 std::vector<std::string> xl_disks(const std::string &vm, const PoolLayout &pool,
-				  const std::string &backend)
+				  const std::string &backend, const std::string &script)
 {
 	// A backend other than dom0: libxl cannot stat the target, so the
 	// type is given (phy) and the storage domain's `block` hotplug script
 	// attaches the files to loop devices.
-	std::string common = "backend=" + backend + ",format=raw,backendtype=phy,script=block,";
+	std::string common =
+		"backend=" + backend + ",format=raw,backendtype=phy,script=" + script + ",";
 	return {
 		common + "vdev=xvda,access=ro,target=" + pool.base(),
 		common + "vdev=xvdb,access=ro,target=" + pool.meta(),

@@ -64,8 +64,10 @@ Result<void> create_vm_volumes(const CreateOptions &opts, const PoolLayout &pool
 // The xl `disk = [...]` entries for VM, served by BACKEND (a domain name),
 // in the device order the AppVM side expects: xvda base (ro), xvdb base
 // metadata (ro), xvdc overlay, xvdd private volume.
+// SCRIPT: the storage domain's hotplug script ("block", Xen's own, unless
+// the integrator ships another).
 std::vector<std::string> xl_disks(const std::string &vm, const PoolLayout &pool,
-				  const std::string &backend);
+				  const std::string &backend, const std::string &script = "block");
 std::string xl_disk_line(const std::vector<std::string> &disks);
 
 } // namespace storage

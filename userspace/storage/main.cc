@@ -33,7 +33,7 @@ constexpr const char *kUsage =
 	"                     [--config FILE] [--KEY VALUE ...]   (KEY: any storage.conf key)\n"
 	"  dom0:          bulkhead-storage create VM --pool DIR --private-size N --overlay-size N\n"
 	"                     [--keys DIR] [--mkfs PROG]\n"
-	"                 bulkhead-storage disks VM --pool DIR --backend DOMAIN\n"
+	"                 bulkhead-storage disks VM --pool DIR --backend DOMAIN [--script S]\n"
 	"                 bulkhead-storage send-key VM --domid ID [--keys DIR] [--timeout S]\n"
 	"                     [--path XS_PATH]\n"
 	"see bulkhead-storage(8)\n";
@@ -213,7 +213,13 @@ int dom0_command(const std::string &cmd, const Args &a)
 			std::fputs("bulkhead-storage: --backend DOMAIN is required\n", stderr);
 			return 2;
 		}
-		std::printf("%s\n", xl_disk_line(xl_disks(vm, pool, backend)).c_str());
+		std::string script = a.get("script", "block");
+		if (script.empty() || script.find_first_of(",' \t") != std::string::npos) {
+			std::fputs("bulkhead-storage: --script must be a path without ',', quotes or blanks\n",
+				   stderr);
+			return 2;
+		}
+		std::printf("%s\n", xl_disk_line(xl_disks(vm, pool, backend, script)).c_str());
 		return 0;
 	}
 	if (cmd == "create") {

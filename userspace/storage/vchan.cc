@@ -11,6 +11,7 @@
 
 extern "C" {
 #include <libxenvchan.h>
+#include <xenstore.h>
 }
 
 #include "key_message.h"
@@ -115,6 +116,18 @@ Result<void> vchan_send_key_message(int domid, const std::string &xs_path,
 				    std::span<const uint8_t> message, unsigned timeout)
 {
 	auto deadline = Clock::now() + std::chrono::seconds(timeout);
+	// The ring nodes go when this delivery ends, so a later delivery to the
+	// same domain is never confused with this one's closed rings.
+	struct RemoveNodes {
+		const std::string &path;
+		~RemoveNodes()
+		{
+			if (xs_handle *xs = xs_open(0)) {
+				xs_rm(xs, XBT_NULL, path.c_str());
+				xs_close(xs);
+			}
+		}
+	} remove_nodes{xs_path};
 	Vchan v(libxenvchan_server_init(nullptr, domid, xs_path.c_str(), 1024, 1024));
 	if (!v)
 		return Error::from_errno("vchan server for domain " + std::to_string(domid) +
