@@ -26,6 +26,17 @@ bh_check "hostile imports fail cleanly" $T hostile $g1
 bh_check "per-guest page budget" $T budget $g1
 bh_check "no import or grant mapping left" $T stats
 
+# a GUI daemon killed while it maps a buffer: exit unmaps every grant
+rm -f /tmp/hold.ready
+$T hold $g1 40 >/tmp/kill.log 2>&1 &
+hp=$!
+i=0
+while [ ! -e /tmp/hold.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 $hp
+wait $hp 2>/dev/null
+bh_check "holder killed with SIGKILL: no import or grant mapping left" $T stats
+bh_check "the guest's buffer imports again after that" $T import $g1 poked
+
 # guest death while a dom0 process holds its buffer mapped
 rm -f /tmp/hold.ready /tmp/hold.sigbus
 $T hold $g1 40 >/tmp/hold.log 2>&1 &
