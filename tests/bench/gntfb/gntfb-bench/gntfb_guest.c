@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* the gntfb scenario's guest program, built here for the benchmark */
-#include "../gntfb/gntfb_guest.c"
+#include "../../../xen/scenarios/gntfb/gntfb_guest.c"
