@@ -2,7 +2,7 @@
 #include "buffers.h"
 
 #include "modes.h"
-#include "property.h"
+#include "buffer_property.h"
 
 namespace bulkhead::xgntfb {
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_device.h"
-#include "property.h"
+#include "buffer_property.h"
 
 namespace bulkhead::xgntfb {
 namespace {

@@ -11,7 +11,7 @@
 #include "device.h"
 #include "modes.h"
 #include "options.h"
-#include "property.h"
+#include "buffer_property.h"
 
 using namespace bulkhead;
 using namespace bulkhead::xgntfb;

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "property.h"
+#include "buffer_property.h"
 
 namespace bulkhead::xgntfb {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "property.h"
+#include "buffer_property.h"
 
 namespace bulkhead::xgntfb {
 
