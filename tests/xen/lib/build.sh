@@ -69,7 +69,7 @@ copy_with_libs() {
 base_root() {
 	local r=$1 a
 	rm -rf "$r"
-	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib/modules/xen,lib/modules/bulkhead,var/log,var/lib,root,bh}
+	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib/modules/xen,var/log,var/lib,root,bh}
 	cp /bin/busybox "$r/bin/busybox"
 	for a in $(/bin/busybox --list); do [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"; done
 	ln -sf ../run "$r/var/run"
@@ -84,8 +84,9 @@ base_root() {
 	cp "$xen_lib/bulkhead-test.sh" "$r/bh/"
 	# Our kernel modules (every *.ko of the repo) and tools: the scenario
 	# decides what to load and run.
+	mkdir -p "$r/lib/modules/$KV/extra"
 	find "$top/dm-targets" "$top/kernel" -name '*.ko' 2>/dev/null | while read -r a; do
-		strip --strip-debug -o "$r/lib/modules/bulkhead/$(basename "$a")" "$a"
+		strip --strip-debug -o "$r/lib/modules/$KV/extra/$(basename "$a")" "$a"
 	done
 	if [ -d "$top/build/cmake/userspace" ]; then
 		find "$top/build/cmake/userspace" -path '*/CMakeFiles' -prune -o -type f -perm -u+x \

@@ -631,10 +631,12 @@ int bench_raw(const Args &a, bool server)
 		}
 	}
 	double rt = secs(t0);
-	if (!server)
+	if (!server) {
 		printf("BENCH raw  throughput %.1f MB/s (%" PRIu64 " bytes in %.3f s), round trip %.1f us "
 		       "(%d x 64 B)\n",
 		       total / tp / 1e6, total, tp, rt * 1e6 / rounds, rounds);
+		printf("BENCHDATA raw %.3f %.3f\n", total / tp / 1e6, rt * 1e6 / rounds);
+	}
 	char end;
 	if (server)
 		libxenvchan_recv(v.c, &end, 1); // client's "done"
@@ -702,10 +704,12 @@ int bench_chan(const Args &a, bool server)
 		}
 	}
 	double rt = secs(t0);
-	if (!server)
+	if (!server) {
 		printf("BENCH chan throughput %.1f MB/s (%" PRIu64 " bytes in %.3f s), round trip %.1f us "
 		       "(%d x 64 B)\n",
 		       total / tp / 1e6, total, tp, rt * 1e6 / rounds, rounds);
+		printf("BENCHDATA chan %.3f %.3f\n", total / tp / 1e6, rt * 1e6 / rounds);
+	}
 	if (server)
 		(void)ch->receive_wait(30s);
 	else
