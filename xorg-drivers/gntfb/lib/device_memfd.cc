@@ -58,11 +58,22 @@ public:
 		if (modes_file_.empty())
 			return std::vector<Mode>();
 		TRY_ASSIGN(unique_fd fd, unique_fd::open(modes_file_, O_RDONLY));
+		// 16 modes of "16384x6144 " fit easily; more is not a mode list
 		char buf[1024];
-		ssize_t n = read(fd.get(), buf, sizeof(buf));
-		if (n < 0)
-			return Error::from_errno(modes_file_, errno);
-		return parse_mode_list(std::string_view(buf, size_t(n)));
+		size_t len = 0;
+		for (;;) {
+			ssize_t n = read(fd.get(), buf + len, sizeof(buf) - len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return Error::from_errno(modes_file_, errno);
+			if (n == 0)
+				break;
+			len += size_t(n);
+			if (len == sizeof(buf))
+				return err(modes_file_ + ": longer than 1024 bytes");
+		}
+		return parse_mode_list(std::string_view(buf, len));
 	}
 
 	int hotplug_fd() const override { return inotify_.get(); }
