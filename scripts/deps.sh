@@ -17,7 +17,7 @@ PKGS=(
 	# Xen tier
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils libxen-dev
 	# GUI (guid, agent, their Xvfb integration test)
-	libxcb1-dev libxcb-shm0-dev libxcb-composite0-dev libxcb-damage0-dev libxcb-xfixes0-dev libdrm-dev xvfb
+	libxcb1-dev libxcb-shm0-dev libxcb-composite0-dev libxcb-damage0-dev libxcb-xfixes0-dev libdrm-dev xvfb xserver-xorg-core xserver-xorg-dev
 )
 
 missing=()
