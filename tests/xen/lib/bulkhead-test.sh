@@ -29,7 +29,8 @@ bh_ok() { _bh_tap ok "$*"; }
 bh_not_ok() { _bh_tap fail "$*"; }
 
 # bh_check DESC CMD...: one test point from a command's exit status; the
-# command's output is kept on the console as TAP comments.
+# command's output is kept on the console as TAP comments (and in
+# /tmp/bh-last-check.log, its status in /tmp/bh-check-rc).
 bh_check() {
 	local desc=$1 rc t0
 	shift
@@ -37,7 +38,7 @@ bh_check() {
 	{
 		"$@"
 		echo $? >/tmp/bh-check-rc
-	} 2>&1 | sed 's/^/# /'
+	} 2>&1 | sed 's/^/# /' | tee /tmp/bh-last-check.log
 	rc=$(cat /tmp/bh-check-rc)
 	if [ "$rc" = 0 ]; then
 		bh_ok "$desc ($(awk "BEGIN{printf \"%.2f\", $(bh_ts) - $t0}")s)"
