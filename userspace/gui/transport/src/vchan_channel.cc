@@ -59,7 +59,9 @@ Result<std::unique_ptr<Channel>> vchan_connect_to_guest(xen::DomainId guest)
 {
 	std::string path = "/local/domain/" + std::to_string(guest) + "/" + kGuiVchanPath;
 	xen::VchanOptions o;
-	o.connect_timeout = std::chrono::milliseconds(60000);
+	// An AppVM's X session and agent may start minutes after the domain
+	// (guid is started with it), e.g. under emulation.
+	o.connect_timeout = std::chrono::milliseconds(300000);
 	TRY_ASSIGN(auto ch, xen::message_channel_connect(guest, path, limits(), o));
 	return vchan_channel(std::move(ch));
 }
