@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# `make demo`, an AppVM: Xorg on the gntfb driver, bulkhead-agent, and the
+# command of its definition (XenStore bulkhead/run, written by `bulkhead start`).
+. /bh/desk-lib.sh
+desk_appvm_x || { echo "BH-DEMO: $BH_NAME: no X server"; sleep 5; exit 1; }
+desk_agent
+run=$(xenstore-read /local/domain/$BH_DOMID/bulkhead/run 2>/dev/null)
+echo "BH-DEMO: $BH_NAME: X up, agent started, running: ${run:-nothing}"
+[ -n "$run" ] && (cd /root && exec sh -c "$run") >/tmp/run.log 2>&1 &
+while :; do
+	sleep 3600
+done

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# `make demo`, dom0: a real X server on QEMU's display (modesetting on the
+# bochs DRM driver; dummy if that fails), twm, and two AppVMs started with
+# `bulkhead start` (each gets its bulkhead-guid). Prints "BH-DEMO: ready"
+# once both AppVMs' windows are on dom0's screen, then keeps running.
+. /bh/desk-lib.sh
+say() { echo "BH-DEMO: $*"; }
+desk_devpts
+mkdir -p /tmp/.X11-unix
+XKIND=modesetting
+if desk_mod drm drm_kms_helper ttm drm_ttm_helper drm_vram_helper bochs && [ -c /dev/dri/card0 ]; then
+	say "bochs DRM driver: $(cat /sys/class/drm/card0/device/vendor 2>/dev/null) $(ls /sys/class/drm | tr '\n' ' ')"
+else
+	say "bochs did not give a /dev/dri/card0; falling back to the dummy driver"
+	XKIND=dummy
+fi
+desk_gntfb import_max_pages=65536 || say "gntfb importer failed to load"
+start_x() {
+	/usr/lib/xorg/Xorg :0 -config /etc/X11/xorg-dom0-$1.conf -noreset -nolisten tcp \
+		-logfile /tmp/Xorg.0.log vt1 -novtswitch >/tmp/Xorg.out 2>&1 &
+	XPID=$!
+	desk_wait_x 0 $XPID 60
+}
+if ! start_x $XKIND; then
+	say "Xorg ($XKIND) failed:"
+	grep '(EE)' /tmp/Xorg.0.log | head -n 10
+	tail -n 5 /tmp/Xorg.out
+	kill $XPID 2>/dev/null
+	XKIND=dummy
+	start_x dummy || { say "Xorg (dummy) failed too"; grep '(EE)' /tmp/Xorg.0.log; exit 1; }
+fi
+export DISPLAY=:0
+say "dom0 X server up ($XKIND): $(xdpyinfo | grep dimensions)"
+xsetroot -solid '#2e3436'
+twm >/tmp/twm.log 2>&1 &
+xterm -geometry 70x8+560+600 -title "dom0 terminal" -e sh -c 'echo "dom0: Bulkhead desktop demo"; xl list; exec sh' &
+
+mkdir -p /etc/bulkhead/vms
+conf() {	# conf NAME LABEL RUN
+	cat >/etc/bulkhead/vms/$1.conf <<EOC
+name = $1
+label = $2
+memory = 256
+kernel = /guest/vmlinux
+ramdisk = /guest/domu.cpio
+cmdline = console=hvc0 quiet loglevel=5 panic_on_warn=1 oops=panic panic=-1 bh.name=$1 bh.script=appvm.sh
+run = $3
+EOC
+}
+conf work blue "xterm -geometry 80x24+40+40 -e sh -c 'echo This xterm runs in the work AppVM; uname -a; exec sh'"
+conf banking green "xclock -update 1 -geometry 220x220+620+60"
+bulkhead list
+for vm in work banking; do
+	if bulkhead start $vm; then
+		say "started $vm (domid $(xl domid $vm))"
+		: >/var/log/xen/console/guest-$vm.log
+		(tail -n +1 -F /var/log/xen/console/guest-$vm.log 2>/dev/null | tr -d '\r' |
+			while IFS= read -r l; do echo "[$vm] $l"; done) </dev/null >/dev/console 2>&1 &
+	else
+		say "bulkhead start $vm failed"
+	fi
+done
+i=0
+while [ $i -lt 300 ]; do
+	desk_has_window "[work]" && desk_has_window "[banking]" && break
+	sleep 1
+	i=$((i + 1))
+done
+xwininfo -root -children | grep '\[' | sed 's/^/BH-DEMO: window /'
+if desk_has_window "[work]" && desk_has_window "[banking]"; then
+	say "ready"
+else
+	say "not all AppVM windows appeared"
+	tail -n 20 /var/log/bulkhead/guid-*.log
+	say "ready (incomplete)"
+fi
+while :; do
+	sleep 3600
+done
