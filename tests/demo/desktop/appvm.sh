@@ -3,7 +3,10 @@
 # command of its definition (XenStore bulkhead/run, written by `bulkhead start`).
 . /bh/desk-lib.sh
 desk_appvm_x || { echo "BH-DEMO: $BH_NAME: no X server"; sleep 5; exit 1; }
-desk_agent
+# the agent, its exit and log on the console (the demo's serial log)
+(bulkhead-agent --vchan --display :0 --verbose >/tmp/agent.log 2>&1
+	echo "BH-DEMO: $BH_NAME: bulkhead-agent exited with status $?:"
+	tail -n 20 /tmp/agent.log) &
 run=$(xenstore-read /local/domain/$BH_DOMID/bulkhead/run 2>/dev/null)
 echo "BH-DEMO: $BH_NAME: X up, agent started, running: ${run:-nothing}"
 [ -n "$run" ] && (cd /root && exec sh -c "$run") >/tmp/run.log 2>&1 &

@@ -63,5 +63,5 @@ desk_agent() {
 
 # desk_has_window TITLE_PREFIX: a dom0 top-level whose name starts so
 desk_has_window() {
-	xwininfo -root -children 2>/dev/null | grep -qF "\"$1"
+	xwininfo -root -tree 2>/dev/null | grep -qF "\"$1"
 }

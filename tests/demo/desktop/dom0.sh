@@ -32,7 +32,7 @@ fi
 export DISPLAY=:0
 say "dom0 X server up ($XKIND): $(xdpyinfo | grep dimensions)"
 xsetroot -solid '#2e3436'
-twm >/tmp/twm.log 2>&1 &
+twm -f /etc/X11/twm/demo.twmrc >/tmp/twm.log 2>&1 &
 xterm -geometry 70x8+560+600 -title "dom0 terminal" -e sh -c 'echo "dom0: Bulkhead desktop demo"; xl list; exec sh' &
 
 mkdir -p /etc/bulkhead/vms
@@ -60,18 +60,27 @@ for vm in work banking; do
 		say "bulkhead start $vm failed"
 	fi
 done
+both() {
+	local t
+	t=$(xwininfo -root -tree 2>/dev/null)
+	case "$t" in *'"[work]'*) ;; *) return 1 ;; esac
+	case "$t" in *'"[banking]'*) return 0 ;; esac
+	return 1
+}
 i=0
-while [ $i -lt 300 ]; do
-	desk_has_window "[work]" && desk_has_window "[banking]" && break
-	sleep 1
+while [ $i -lt 40 ] && ! both; do
+	sleep 5
 	i=$((i + 1))
+	if [ $i = 12 ]; then
+		for f in /var/log/bulkhead/guid-*.log; do echo "BH-DEMO: $f:"; tail -n 10 $f; done
+	fi
 done
-xwininfo -root -children | grep '\[' | sed 's/^/BH-DEMO: window /'
-if desk_has_window "[work]" && desk_has_window "[banking]"; then
+xwininfo -root -tree | grep '"\[' | sed 's/^ */BH-DEMO: window /'
+if both; then
 	say "ready"
 else
 	say "not all AppVM windows appeared"
-	tail -n 20 /var/log/bulkhead/guid-*.log
+	for f in /var/log/bulkhead/guid-*.log; do echo "BH-DEMO: $f:"; tail -n 20 $f; done
 	say "ready (incomplete)"
 fi
 while :; do

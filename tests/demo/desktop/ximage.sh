@@ -53,6 +53,9 @@ else
 	libs "$R"/usr/lib/xorg/modules/drivers/*.so
 	mkdir -p "$R/etc/X11/twm"
 	cp /etc/X11/twm/system.twmrc "$R/etc/X11/twm/"
+	# twm places windows interactively by default (a click for each):
+	# honour the positions guid gives its frames instead.
+	{ printf 'UsePPosition "on"\nRandomPlacement\n'; cat /etc/X11/twm/system.twmrc; } >"$R/etc/X11/twm/demo.twmrc"
 	for m in drm drm_kms_helper ttm drm_ttm_helper drm_vram_helper bochs; do
 		cp "$(modinfo -k "$KV" -n "$m")" "$R/modules/"
 	done
