@@ -31,8 +31,12 @@ refused() { # refused PATTERN: assemble fails, says REFUSED and PATTERN, leaves 
 setup() {
 	for m in xen-blkfront dm-mod dm-bufio dm-crypt dm-snapshot ecb xts crc32c_generic ext4; do modprobe $m || return 1; done
 	modprobe dm-blocksig || insmod /lib/modules/bulkhead/dm-blocksig.ko || return 1
-	i=0; while [ ! -b /dev/xvdd ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	i=0
+	while ! [ -b /dev/xvda -a -b /dev/xvdb -a -b /dev/xvdc -a -b /dev/xvdd ] && [ $i -lt 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
 	ls -l /dev/xvd*
+	[ -b /dev/xvda -a -b /dev/xvdb -a -b /dev/xvdc -a -b /dev/xvdd ]
 }
 bh_check "modules loaded, four disks present" setup || exit 1
 vm=$(bh_xs_wait data/storage/vm 60)
