@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS=(
 	# build
-	build-essential pkgconf cmake clang libclang-rt-14-dev libgtest-dev googletest
+	build-essential pkgconf cmake ninja-build clang libclang-rt-14-dev libgtest-dev googletest
 	linux-headers-amd64 linux-image-amd64 kmod bc
 	libssl-dev openssl libdevmapper-dev dmsetup libcryptsetup-dev cryptsetup-bin
 	libkeyutils-dev keyutils e2fsprogs

@@ -43,16 +43,21 @@ if [ ! -s "$OUT/vmlinux" ] || [ "/boot/vmlinuz-$KV" -nt "$OUT/vmlinux" ]; then
 	mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
 fi
 
-# copy_with_libs ROOT BIN...: binaries at the same path plus their ldd
-# libraries; our own (debug-info) binaries are stripped of it on the way.
+# copy_with_libs ROOT BIN...: binaries plus their ldd libraries. System
+# binaries keep their path; our own go to /opt/bulkhead/bin (never under
+# their build path: a checkout under /tmp would be hidden by the domains'
+# tmpfs /tmp), stripped of debug info on the way.
 copy_with_libs() {
 	local root=$1 b l
 	shift
 	for b in "$@"; do
-		mkdir -p "$root$(dirname "$b")"
 		case "$b" in
-		"$top"/*) strip --strip-debug -o "$root$b" "$b" ;;
-		*) cp -L "$b" "$root$b" ;;
+		"$top"/*)
+			mkdir -p "$root/opt/bulkhead/bin"
+			strip --strip-debug -o "$root/opt/bulkhead/bin/$(basename "$b")" "$b" ;;
+		*)
+			mkdir -p "$root$(dirname "$b")"
+			cp -L "$b" "$root$b" ;;
 		esac
 		ldd "$b" 2>/dev/null | grep -oE '/[^ ]+' | while read -r l; do
 			mkdir -p "$root$(dirname "$l")"
@@ -79,7 +84,7 @@ base_root() {
 	for a in read write ls list rm exists chmod watch; do ln -sf xenstore "$r/usr/bin/xenstore-$a"; done
 	for a in "${progs[@]}"; do
 		copy_with_libs "$r" "$a"
-		ln -sf "$a" "$r/bin/$(basename "$a")"
+		ln -sf "/opt/bulkhead/bin/$(basename "$a")" "$r/bin/$(basename "$a")"
 	done
 	cp "$xen_lib/bulkhead-test.sh" "$r/bh/"
 	# Our kernel modules (every *.ko of the repo) and tools: the scenario
@@ -92,8 +97,6 @@ base_root() {
 		find "$top/build/cmake/userspace" -path '*/CMakeFiles' -prune -o -type f -perm -u+x \
 			! -name '*_test' ! -name '*_fuzzer' ! -name '*.so*' -print | while read -r a; do
 			copy_with_libs "$r" "$a"
-			mkdir -p "$r/opt/bulkhead/bin"
-			ln -sf "$a" "$r/opt/bulkhead/bin/$(basename "$a")"
 		done
 	fi
 	# The scenario: all its files, in every domain; then its build hook, if
