@@ -21,6 +21,8 @@ say "dom0: an ext4 base image holding /etc/motd"
 mkdir -p "$D/root/etc"
 echo "Hello from the signed base image. Every block of this file system is signed." > "$D/root/etc/motd"
 mke2fs -q -t ext4 -b 4096 -O ^has_journal -d "$D/root" "$D/guest/base.img" 8M
+# where the file's bytes sit in the image: the block the storage domain will alter
+grep -boa 'Hello from the signed' "$D/guest/base.img" | head -n1 | cut -d: -f1 > "$D/guest/offset"
 say "dom0: blocksig format base.img base.meta --key signing.pem --image-version 7"
 "$BLOCKSIG" format "$D/guest/base.img" "$D/guest/base.meta" --key "$D/signing.pem" --image-version 7
 say "booting Debian's kernel under QEMU with dm-blocksig (this takes a few seconds)"

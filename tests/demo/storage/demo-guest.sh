@@ -3,6 +3,7 @@
 # Guest half of `make demo` (storage): runs inside tests/vm/run.
 set -u
 step() { printf '\n>>> %s\n' "$*"; }
+modprobe loop && modprobe dm-mod && modprobe dm-blocksig || exit 1
 cp /t/base.img /t/base.meta /tmp/
 step "blocksig open base.img base.meta base --cert signing.crt --min-version 7"
 blocksig open /tmp/base.img /tmp/base.meta base --cert /t/signing.crt --min-version 7 || exit 1
@@ -13,7 +14,7 @@ step "blocksig status base"
 blocksig status base
 umount /mnt
 step "the storage domain flips one byte of the file's data block underneath"
-off=$(grep -boa 'Hello from the signed' /tmp/base.img | head -n1 | cut -d: -f1)
+off=$(cat /t/offset)
 echo "file data at byte $off of the image (block $((off / 4096)))"
 printf 'J' | dd of=/tmp/base.img bs=1 seek="$off" conv=notrunc 2>/dev/null
 sync; echo 3 > /proc/sys/vm/drop_caches
