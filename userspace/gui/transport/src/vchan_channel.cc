@@ -68,7 +68,13 @@ Result<std::unique_ptr<Channel>> vchan_connect_to_guest(xen::DomainId guest)
 
 Result<std::unique_ptr<Channel>> vchan_listen_for_dom0()
 {
-	TRY_ASSIGN(auto ch, xen::message_channel_listen(0, kGuiVchanPath, limits()));
+	// No death watch of dom0: an AppVM may not ask XenStore about dom0
+	// (IS_DOMAIN_INTRODUCED is privileged, dom0's directory unreadable), so
+	// the check would report dom0 gone at once and end the agent; and dom0
+	// is the AppVM's world anyway.
+	xen::VchanOptions o;
+	o.watch_peer_death = false;
+	TRY_ASSIGN(auto ch, xen::message_channel_listen(0, kGuiVchanPath, limits(), o));
 	return vchan_channel(std::move(ch));
 }
 
