@@ -314,10 +314,11 @@ Result<void> Guid::on_create(uint32_t id, const Create &c)
 	on_title(it->second, "");
 	on_class(it->second, Class{});
 	on_configure(it->second, c.x, c.y, c.w, c.h, c.override_redirect);
+	on_size_hints(it->second, SizeHints{}); // PPosition before the first map
 	return ok();
 }
 
-void Guid::place_frame(Win &w)
+void Guid::place_frame(Win &w, bool move)
 {
 	int64_t b = cfg_.border;
 	int64_t sw = screen_->width_in_pixels, sh = screen_->height_in_pixels;
@@ -339,12 +340,13 @@ void Guid::place_frame(Win &w)
 	w.fw = cw + 2 * uint32_t(b);
 	w.fh = ch + 2 * uint32_t(b);
 	uint32_t fv[] = {uint32_t(w.fx), uint32_t(w.fy), w.fw, w.fh};
-	w.config_seq = uint16_t(xcb_configure_window(conn_, w.frame,
-						     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y |
-							     XCB_CONFIG_WINDOW_WIDTH |
-							     XCB_CONFIG_WINDOW_HEIGHT,
-						     fv)
-					.sequence);
+	uint16_t fmask = XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+			 XCB_CONFIG_WINDOW_HEIGHT;
+	w.config_seq = uint16_t(
+		(move ? xcb_configure_window(conn_, w.frame, fmask, fv)
+		      : xcb_configure_window(conn_, w.frame,
+					     XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT, fv + 2))
+			.sequence);
 	uint32_t cv[] = {cw, ch};
 	xcb_configure_window(conn_, w.content, XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT,
 			     cv);
@@ -353,6 +355,14 @@ void Guid::place_frame(Win &w)
 void Guid::on_configure(Win &w, int32_t x, int32_t y, uint32_t width, uint32_t height,
 			bool override_redirect)
 {
+	// The guest following a move by dom0's window manager (we asked it
+	// for exactly where the WM reported the frame): leave the frame's
+	// position to the WM. A reparenting WM (twm) takes a client's requested
+	// position as that of its own frame, title bar included, but reports the
+	// client's: moving the frame there again would creep the window down by
+	// the title bar on every round trip, off the screen.
+	bool echo = !override_redirect && !w.override_redirect &&
+		    int64_t(x) - cfg_.border == w.fx && int64_t(y) - cfg_.border == w.fy;
 	w.x = x;
 	w.y = y;
 	w.w = width;
@@ -362,7 +372,7 @@ void Guid::on_configure(Win &w, int32_t x, int32_t y, uint32_t width, uint32_t h
 		uint32_t v[] = {override_redirect ? 1u : 0u};
 		xcb_change_window_attributes(conn_, w.frame, XCB_CW_OVERRIDE_REDIRECT, v);
 	}
-	place_frame(w);
+	place_frame(w, !echo);
 }
 
 void Guid::on_map(Win &w, const Map &m)
@@ -422,7 +432,11 @@ void Guid::on_size_hints(Win &w, const SizeHints &h)
 	// ICCCM WM_SIZE_HINTS, 18 CARD32s, sizes grown by the frame.
 	uint32_t b2 = 2 * cfg_.border;
 	uint32_t v[18] = {};
-	v[0] = h.flags;
+	// PPosition: dom0's window manager places the frame where the guest
+	// asked (twm "UsePPosition"), rather than by its own rule.
+	v[0] = h.flags | 0x4;
+	v[1] = uint32_t(w.fx);
+	v[2] = uint32_t(w.fy);
 	v[5] = h.min_w + b2;
 	v[6] = h.min_h + b2;
 	v[7] = h.max_w + b2;

@@ -112,7 +112,7 @@ private:
 	Result<void> on_damage(Win &w, const Damage &d, uint64_t recv_ts);
 	void put(Win &w, const Buf &b, const Rect &r, bool notify);
 	void detach(const Buf &b);
-	void place_frame(Win &w);
+	void place_frame(Win &w, bool move = true);
 	Win *find(uint32_t id);
 	Win *find_by_frame(xcb_window_t frame);
 	xcb_atom_t atom(const char *name);
