@@ -293,6 +293,12 @@ Result<void> Agent::add_window(xcb_window_t id, int32_t x, int32_t y, uint32_t w
 	win.override_redirect = override_redirect;
 	uint32_t mask[] = {XCB_EVENT_MASK_PROPERTY_CHANGE};
 	xcb_change_window_attributes(conn_, id, XCB_CW_EVENT_MASK, mask);
+	// Composite sizes the backing pixmap (the gntfb buffer) border
+	// included, so a window with an X border (xterm, xclock: 1) never got a
+	// buffer of its size. dom0 draws the frame: no border, as a window
+	// manager would set it.
+	uint32_t no_border[] = {0};
+	xcb_configure_window(conn_, id, XCB_CONFIG_WINDOW_BORDER_WIDTH, no_border);
 	win.damage = xcb_generate_id(conn_);
 	xcb_damage_create(conn_, win.damage, id, XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
 	AWin &ref = windows_.emplace(id, std::move(win)).first->second;
