@@ -77,6 +77,7 @@ while [ $i -lt 40 ] && ! both; do
 done
 xwininfo -root -tree | grep '"\[' | sed 's/^ */BH-DEMO: window /'
 if both; then
+	for f in /var/log/bulkhead/guid-*.log; do echo "BH-DEMO: $f:"; tail -n 10 $f; done
 	say "ready"
 else
 	say "not all AppVM windows appeared"
