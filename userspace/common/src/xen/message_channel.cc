@@ -183,6 +183,12 @@ Result<std::optional<Message>> MessageChannel::receive()
 	}
 }
 
+static Clock::time_point deadline_of(milliseconds timeout)
+{
+	// No clock read for "forever": the blocking helpers sit on hot paths.
+	return timeout.count() < 0 ? Clock::time_point::max() : Clock::now() + timeout;
+}
+
 static milliseconds remaining(Clock::time_point deadline, milliseconds timeout)
 {
 	if (timeout.count() < 0)
@@ -204,7 +210,7 @@ Result<bool> MessageChannel::wait(milliseconds timeout)
 Result<void> MessageChannel::send(uint32_t type, std::span<const std::byte> payload,
 				  milliseconds timeout)
 {
-	auto deadline = Clock::now() + timeout;
+	auto deadline = deadline_of(timeout);
 	for (;;) {
 		TRY_ASSIGN(bool queued, try_send(type, payload));
 		if (queued)
@@ -218,7 +224,7 @@ Result<void> MessageChannel::send(uint32_t type, std::span<const std::byte> payl
 
 Result<void> MessageChannel::drain(milliseconds timeout)
 {
-	auto deadline = Clock::now() + timeout;
+	auto deadline = deadline_of(timeout);
 	for (;;) {
 		TRY_ASSIGN(bool empty, flush());
 		if (empty)
@@ -232,7 +238,7 @@ Result<void> MessageChannel::drain(milliseconds timeout)
 
 Result<Message> MessageChannel::receive_wait(milliseconds timeout)
 {
-	auto deadline = Clock::now() + timeout;
+	auto deadline = deadline_of(timeout);
 	for (;;) {
 		TRY(flush());
 		TRY_ASSIGN(auto m, receive());
