@@ -284,6 +284,10 @@ static int gntfb_map_grants(struct gntfb_map *m, struct mm_struct *mm)
 			atomic_inc(&gntfb_live_maps);
 		} else if (!ret) {
 			ret = gntfb_gnt_errno(m->map_ops[i].status);
+			/* the guest's doing (a revoked or foreign ref): say so */
+			pr_warn_ratelimited("gntfb: dom%u: cannot map grant ref %u (page %u of %u): GNTST %d\n",
+					    m->imp->domid, m->imp->refs[i], i, m->count,
+					    m->map_ops[i].status);
 		}
 	}
 	if (ret)
@@ -300,8 +304,11 @@ static int gntfb_imp_mmap(struct file *file, struct vm_area_struct *vma)
 	struct gntfb_map *m;
 	int ret;
 
-	if (vma->vm_pgoff || npages != imp->npages)
+	if (vma->vm_pgoff || npages != imp->npages) {
+		pr_warn_ratelimited("gntfb: dom%u: mmap of %lu pages at page %lu of a %u-page buffer refused\n",
+				    imp->domid, npages, vma->vm_pgoff, imp->npages);
 		return -EINVAL;
+	}
 	/* VM_SHARED is cleared for a read-only file: test MAYSHARE */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
@@ -333,10 +340,13 @@ static int gntfb_imp_mmap(struct file *file, struct vm_area_struct *vma)
 	/* imp->lock orders this mapping against revocation */
 	mutex_lock(&imp->lock);
 	if (imp->revoked) {
+		pr_warn_ratelimited("gntfb: dom%u: mmap of a revoked buffer refused\n", imp->domid);
 		ret = -ENODEV;
 		goto unlock;
 	}
 	if (imp->nmaps >= gntfb_import_max_maps) {
+		pr_warn_ratelimited("gntfb: dom%u: buffer already mapped %u times (import_max_maps)\n",
+				    imp->domid, imp->nmaps);
 		ret = -EMFILE;
 		goto unlock;
 	}

@@ -352,15 +352,37 @@ Result<void> Agent::refresh_buffer(AWin &w)
 {
 	if (!w.mapped)
 		return ok();
-	TRY_ASSIGN(auto desc, source_->current(w.id, w.w, w.h));
-	if (!desc || (!w.bufs.empty() && w.bufs.back().desc == *desc))
-		return ok();
-	if (desc->width > kMaxWidth || desc->height > kMaxHeight || desc->stride < desc->width * 4)
-		return ok(); // the driver's value is not something dom0 would accept
 	xcb_pixmap_t pix = 0;
+	std::optional<BufferDesc> desc;
 	if (source_->holds_pixmaps()) {
+		// The driver's property must describe the very pixmap we hold:
+		// with the server grabbed, no client can resize the window (and
+		// free the pixmap the property named, whose grants the pool may
+		// then end) between naming the pixmap and reading the property.
 		pix = xcb_generate_id(conn_);
+		xcb_grab_server(conn_);
 		xcb_composite_name_window_pixmap(conn_, w.id, pix);
+		auto *g = xcb_get_geometry_reply(conn_, xcb_get_geometry(conn_, pix), nullptr);
+		auto cur = g ? source_->current(w.id, g->width, g->height)
+			     : Result<std::optional<BufferDesc>>(std::nullopt);
+		free(g);
+		xcb_ungrab_server(conn_);
+		xcb_flush(conn_);
+		if (!cur.ok() || !*cur || (!w.bufs.empty() && w.bufs.back().desc == **cur)) {
+			xcb_free_pixmap(conn_, pix);
+			return cur.ok() ? ok() : Result<void>(cur.error());
+		}
+		desc = *cur;
+	} else {
+		TRY_ASSIGN(auto cur, source_->current(w.id, w.w, w.h));
+		if (!cur || (!w.bufs.empty() && w.bufs.back().desc == *cur))
+			return ok();
+		desc = cur;
+	}
+	if (desc->width > kMaxWidth || desc->height > kMaxHeight || desc->stride < desc->width * 4) {
+		if (pix)
+			xcb_free_pixmap(conn_, pix);
+		return ok(); // the driver's value is not something dom0 would accept
 	}
 	// dom0 keeps two buffers per window: a third retires the oldest.
 	if (w.bufs.size() == kMaxBuffersPerWindow) {
