@@ -61,9 +61,9 @@ bench: deps all
 demo: deps all
 	$(TOP)/scripts/demo.sh
 
-# The storage demo by name (what `make demo` shows until the desktop works).
+# The storage demo: a signed image, a flipped byte, a refused read (QEMU, no Xen).
 demo-storage: deps all
-	$(TOP)/scripts/demo.sh
+	$(TOP)/scripts/demo-storage.sh
 
 install: all
 	$(TOP)/scripts/install.sh

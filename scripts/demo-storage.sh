@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# demo.sh: the storage protection end to end (until the desktop demo exists).
+# demo-storage.sh (`make demo-storage`): the storage protection end to end.
 # On the host (dom0's role): build an ext4 image holding a file and sign it
 # per block with `blocksig format`. In a QEMU guest running Debian's kernel
 # with our dm-blocksig module: open it, mount it, read the file, then flip
 # one byte of the image underneath, as a hostile storage domain would, and
-# show the read being refused. Transcript: build/demo/demo.log.
+# show the read being refused. Transcript: build/demo/storage/demo.log.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-D=$TOP/build/demo
+D=$TOP/build/demo/storage
 BLOCKSIG=$TOP/build/cmake/userspace/blocksig/blocksig
 rm -rf "$D"; mkdir -p "$D/guest"
 cp "$TOP/tests/demo/storage/demo-guest.sh" "$D/guest/"
@@ -30,8 +30,8 @@ say "booting Debian's kernel under QEMU with dm-blocksig (this takes a few secon
 rc=${PIPESTATUS[0]}
 echo
 if [ "$rc" = 0 ]; then
-	echo "demo: OK: the signed image was readable, and the tampered block was refused (transcript: build/demo/demo.log)"
+	echo "demo: OK: the signed image was readable, and the tampered block was refused (transcript: build/demo/storage/demo.log)"
 else
-	echo "demo: FAILED (rc=$rc); transcript: build/demo/demo.log"
+	echo "demo: FAILED (rc=$rc); transcript: build/demo/storage/demo.log"
 	exit 1
 fi
