@@ -18,7 +18,7 @@ OUT=$TOP/build/xen/images/demo-desktop
 VNC=${DEMO_VNC:-7}
 READY_TIMEOUT=${DEMO_TIMEOUT:-600}
 mkdir -p "$D" "$OUT"
-rm -f "$D/desktop.png" "$D/desktop.ppm"
+rm -f "$D/desktop.png" "$D/desktop.ppm" "$D/serial.log"
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 say "building the images (Xen, dom0 and AppVM initramfs with Xorg) into $OUT"
