@@ -102,7 +102,7 @@ base_root() {
 	# The scenario: all its files, in every domain; then its build hook, if
 	# any: build.sh DEST SRC compiles/copies what the scenario needs into
 	# DEST (this image's /bh/scenario).
-	cp -r "$SCEN"/. "$r/bh/scenario/"
+	cp -rL "$SCEN"/. "$r/bh/scenario/"	# -L: a scenario may share a file by symlink
 	if [ -x "$SCEN/build.sh" ]; then
 		"$SCEN/build.sh" "$r/bh/scenario" "$SCEN" || { echo "build: $SCEN/build.sh failed" >&2; exit 1; }
 	fi
