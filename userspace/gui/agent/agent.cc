@@ -121,7 +121,8 @@ Result<std::unique_ptr<Agent>> Agent::create(AgentConfig config, std::unique_ptr
 Agent::Stats Agent::stats() const
 {
 	return Stats{frames_sent_.load(), frames_acked_.load(), last_rtt_.load(),
-		     max_rtt_.load(),	  sum_rtt_.load(),	last_dom0_.load()};
+		     max_rtt_.load(),	  sum_rtt_.load(),	last_dom0_.load(),
+		     tx_bytes_.load(),	  rx_bytes_.load()};
 }
 
 xcb_atom_t Agent::atom(const char *name)
@@ -246,7 +247,9 @@ Result<void> Agent::send(uint32_t window, GuestBody body)
 {
 	if (const auto *d = std::get_if<Damage>(&body); d)
 		frames_sent_++;
-	return channel_->send(encode(window, out_seq_.next(), body));
+	auto bytes = encode(window, out_seq_.next(), body);
+	tx_bytes_ += bytes.size() + channel_->framing_bytes();
+	return channel_->send(bytes);
 }
 
 Agent::AWin *Agent::find(xcb_window_t id)
@@ -497,6 +500,10 @@ Result<void> Agent::flush_frames()
 		Damage d{b.id, ++w.frame, now_ns(), std::move(w.pending)};
 		w.pending.clear();
 		w.in_flight = d.frame;
+		w.in_flight_rects = uint32_t(d.rects.size());
+		w.in_flight_pixels = 0;
+		for (const Rect &r : d.rects)
+			w.in_flight_pixels += uint64_t(r.w) * r.h;
 		TRY(send(id, std::move(d)));
 	}
 	return ok();
@@ -522,13 +529,18 @@ Result<void> Agent::handle_dom0(const Dom0Message &m)
 	} else if (const auto *a = std::get_if<Ack>(&m.body)) {
 		if (w->in_flight && *w->in_flight == a->frame) {
 			w->in_flight.reset();
-			uint64_t rtt = now_ns() - a->damage_ts;
+			uint64_t now = now_ns();
+			uint64_t rtt = now - a->damage_ts;
 			frames_acked_++;
 			last_rtt_ = rtt;
 			sum_rtt_ += rtt;
 			if (rtt > max_rtt_)
 				max_rtt_ = rtt;
 			last_dom0_ = a->done_ts >= a->recv_ts ? a->done_ts - a->recv_ts : 0;
+			if (cfg_.on_frame)
+				cfg_.on_frame(FrameRecord{now, w->id, a->frame, w->in_flight_rects,
+							  w->in_flight_pixels, rtt, last_dom0_.load(),
+							  tx_bytes_.load(), rx_bytes_.load()});
 		}
 		release_buffers_before(*w, a->buffer_id);
 	} else if (const auto *c = std::get_if<ConfigureRequest>(&m.body)) {
@@ -564,6 +576,7 @@ Result<void> Agent::handle_channel()
 		TRY_ASSIGN(auto bytes, channel_->receive());
 		if (!bytes)
 			return ok();
+		rx_bytes_ += bytes->size() + channel_->framing_bytes();
 		auto m = decode_dom0(*bytes);
 		if (!m.ok())
 			return m.error().context("dom0 protocol violation");

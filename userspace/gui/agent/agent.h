@@ -27,6 +27,7 @@
 #include "bulkhead/gui/session.h"
 #include "bulkhead/result.h"
 #include "buffer_source.h"
+#include "frame_record.h"
 
 namespace bulkhead::gui {
 
@@ -34,6 +35,9 @@ struct AgentConfig {
 	std::string display; // empty: $DISPLAY
 	std::chrono::microseconds frame_interval{16667};
 	bool verbose = false;
+	// Called on the agent's thread for every acknowledged frame (the
+	// binary's --frame-log); empty: nothing.
+	std::function<void(const FrameRecord &)> on_frame;
 };
 
 using BufferSourceFactory =
@@ -58,6 +62,8 @@ public:
 		uint64_t frames_sent = 0, frames_acked = 0;
 		uint64_t last_rtt_ns = 0, max_rtt_ns = 0, sum_rtt_ns = 0;
 		uint64_t last_dom0_ns = 0;
+		// bytes on the channel, each direction, transport framing included
+		uint64_t tx_bytes = 0, rx_bytes = 0;
 	};
 	Stats stats() const;
 
@@ -80,6 +86,8 @@ private:
 		std::vector<Rect> pending;
 		uint64_t frame = 0;
 		std::optional<uint64_t> in_flight;
+		uint32_t in_flight_rects = 0;
+		uint64_t in_flight_pixels = 0;
 	};
 
 	Agent(AgentConfig config, std::unique_ptr<Channel> channel);
@@ -126,7 +134,7 @@ private:
 	std::chrono::steady_clock::time_point last_flush_{};
 
 	std::atomic<uint64_t> frames_sent_{0}, frames_acked_{0}, last_rtt_{0}, max_rtt_{0},
-		sum_rtt_{0}, last_dom0_{0};
+		sum_rtt_{0}, last_dom0_{0}, tx_bytes_{0}, rx_bytes_{0};
 };
 
 } // namespace bulkhead::gui

@@ -20,7 +20,7 @@ namespace {
 void usage(FILE *f)
 {
 	fprintf(f, "usage: bulkhead-agent (--vchan | --channel-fd FD | --connect PATH)\n"
-		   "                      [--display DPY] [--fps N] [--verbose]\n");
+		   "                      [--display DPY] [--fps N] [--frame-log PATH] [--verbose]\n");
 }
 
 Result<void> run(int argc, char **argv)
@@ -29,12 +29,14 @@ Result<void> run(int argc, char **argv)
 	std::string connect_path;
 	int channel_fd = -1;
 	bool use_vchan = false;
+	std::string frame_log;
 	static const option opts[] = {
 		{"vchan", no_argument, nullptr, 'V'},
 		{"channel-fd", required_argument, nullptr, 'c'},
 		{"connect", required_argument, nullptr, 's'},
 		{"display", required_argument, nullptr, 'D'},
 		{"fps", required_argument, nullptr, 'f'},
+		{"frame-log", required_argument, nullptr, 'F'},
 		{"verbose", no_argument, nullptr, 'v'},
 		{"help", no_argument, nullptr, 'h'},
 		{},
@@ -64,6 +66,9 @@ Result<void> run(int argc, char **argv)
 			cfg.frame_interval = std::chrono::microseconds(1000000 / fps);
 			break;
 		}
+		case 'F':
+			frame_log = optarg;
+			break;
 		case 'v':
 			cfg.verbose = true;
 			break;
@@ -79,6 +84,18 @@ Result<void> run(int argc, char **argv)
 	    int(channel_fd >= 0) + int(!connect_path.empty()) + int(use_vchan) != 1) {
 		usage(stderr);
 		exit(2);
+	}
+	// One line per acknowledged frame (format_frame_record), line-buffered
+	// so a reader sees whole lines while the agent runs.
+	std::unique_ptr<FILE, int (*)(FILE *)> log(nullptr, fclose);
+	if (!frame_log.empty()) {
+		log.reset(fopen(frame_log.c_str(), "we"));
+		if (!log)
+			return Error::from_errno("--frame-log " + frame_log, errno);
+		setvbuf(log.get(), nullptr, _IOLBF, 0);
+		cfg.on_frame = [f = log.get()](const FrameRecord &r) {
+			fprintf(f, "%s\n", format_frame_record(r).c_str());
+		};
 	}
 	std::unique_ptr<Channel> channel;
 	if (use_vchan) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -141,11 +142,13 @@ protected:
 		return g.ok() ? std::move(g).value() : nullptr;
 	}
 
-	std::unique_ptr<Agent> make_agent(unique_fd end)
+	std::unique_ptr<Agent> make_agent(unique_fd end,
+					  std::function<void(const FrameRecord &)> on_frame = {})
 	{
 		AgentConfig cfg;
 		cfg.display = guest_->display();
 		cfg.frame_interval = 5ms;
+		cfg.on_frame = std::move(on_frame);
 		auto ch = socket_channel(std::move(end), kMaxMessageSize);
 		EXPECT_TRUE(ch.ok());
 		auto reg = registry_;
@@ -277,6 +280,79 @@ TEST_F(GuiIntegration, WindowMirroredFramedAndTitled)
 	agent.reset();
 	guid.reset();
 	EXPECT_EQ(registry_->live(), 0u) << "buffers leaked";
+}
+
+// The agent's frame log (--frame-log): one record per acked frame, with
+// the damage's area and the channel's byte counters, which grow by a few
+// dozen bytes per frame however many pixels changed.
+TEST_F(GuiIntegration, FrameRecordsCountFramesAndChannelBytes)
+{
+	std::mutex mu;
+	std::vector<FrameRecord> recs;
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("work", "blue", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get());
+	auto agent = make_agent(std::move(b), [&](const FrameRecord &r) {
+		std::lock_guard l(mu);
+		recs.push_back(r);
+	});
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	xcb_window_t win = app.create_window(20, 20, 200, 150, "frames");
+	xcb_map_window(app.c(), win);
+	app.draw_pattern(win, 200, 150);
+	std::string why;
+	ASSERT_TRUE(eventually([&] { return shows_pattern(dom0, 20, 20, 200, 150, kBlue, &why); }))
+		<< why;
+	size_t before = 0;
+	{
+		std::lock_guard l(mu);
+		before = recs.size();
+	}
+	// Ten whole-window redraws, each waited for on dom0's screen.
+	for (uint32_t i = 0; i < 10; i++) {
+		uint32_t rgb = 0x101010 * (i + 1);
+		app.fill(win, rgb, 0, 0, 200, 150);
+		xcb_flush(app.c());
+		ASSERT_TRUE(eventually([&] {
+			auto sh = dom0.screenshot();
+			return dom0.pixel(sh, 25, 25) == rgb && dom0.pixel(sh, 215, 165) == rgb;
+		})) << "redraw " << i;
+	}
+	ASSERT_TRUE(eventually([&] {
+		std::lock_guard l(mu);
+		return recs.size() >= before + 10;
+	}));
+	rg.stop();
+	ra.stop();
+	std::lock_guard l(mu);
+	ASSERT_GE(recs.size(), before + 10);
+	for (size_t i = 0; i < recs.size(); i++) {
+		const FrameRecord &r = recs[i];
+		SCOPED_TRACE("record " + format_frame_record(r));
+		EXPECT_EQ(r.window, win);
+		EXPECT_GE(r.rects, 1u);
+		EXPECT_GT(r.pixels, 0u);
+		EXPECT_LE(r.pixels, r.rects * 200u * 150u); // rectangles may overlap
+		EXPECT_GT(r.rtt_ns, 0u);
+		EXPECT_LE(r.dom0_ns, r.rtt_ns); // dom0's share is inside the round trip
+		if (i == 0)
+			continue;
+		const FrameRecord &p = recs[i - 1];
+		EXPECT_GT(r.frame, p.frame);
+		EXPECT_GE(r.ack_ns, p.ack_ns);
+		if (i <= before)
+			continue; // window setup: other messages in between
+		// Exactly one damage out (16 + 24 + 16 per rectangle) and one ack
+		// in (16 + 40) between two acks of the only window: no pixels.
+		EXPECT_EQ(r.tx_bytes - p.tx_bytes, 40u + 16u * r.rects);
+		EXPECT_EQ(r.rx_bytes - p.rx_bytes, 56u);
+	}
+	auto st = agent->stats();
+	EXPECT_GE(st.tx_bytes, recs.back().tx_bytes);
+	EXPECT_GE(st.rx_bytes, recs.back().rx_bytes);
 }
 
 TEST_F(GuiIntegration, Dom0RequestsReachTheGuest)

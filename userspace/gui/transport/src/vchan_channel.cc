@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "bulkhead/gui/protocol.h"
+#include "bulkhead/xen/frame.h"
 #include "bulkhead/xen/vchan.h"
 
 namespace bulkhead::gui {
@@ -35,6 +36,7 @@ public:
 	}
 	int poll_fd() const override { return const_cast<xen::MessageChannel &>(ch_).pollable().get(); }
 	bool wants_write() const override { return ch_.has_pending(); }
+	size_t framing_bytes() const override { return xen::kFrameHeaderSize; }
 
 private:
 	xen::MessageChannel ch_;

@@ -32,6 +32,8 @@ public:
 	// poll() for POLLIN; call receive() until nullopt after it fires.
 	virtual int poll_fd() const = 0;
 	virtual bool wants_write() const = 0;
+	// Bytes the transport adds to each message on the wire (byte counters).
+	virtual size_t framing_bytes() const { return 0; }
 };
 
 // A connected SOCK_SEQPACKET socket (made non-blocking here).
