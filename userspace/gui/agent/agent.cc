@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "agent.h"
+#include "damage.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -80,20 +81,6 @@ uint32_t cursor_glyph(std::string_view name)
 	return kCursorDefault;
 }
 
-void merge_rect(std::vector<Rect> &v, const Rect &r)
-{
-	v.push_back(r);
-	if (v.size() <= kMaxDamageRects)
-		return;
-	uint32_t x1 = UINT32_MAX, y1 = UINT32_MAX, x2 = 0, y2 = 0;
-	for (const Rect &q : v) {
-		x1 = std::min(x1, q.x);
-		y1 = std::min(y1, q.y);
-		x2 = std::max(x2, q.x + q.w);
-		y2 = std::max(y2, q.y + q.h);
-	}
-	v.assign(1, Rect{x1, y1, x2 - x1, y2 - y1});
-}
 
 } // namespace
 
@@ -481,7 +468,7 @@ void Agent::add_damage(AWin &w, const Rect &r)
 	const BufferDesc &d = w.bufs.back().desc;
 	if (r.x >= d.width || r.y >= d.height || r.w == 0 || r.h == 0)
 		return;
-	merge_rect(w.pending, Rect{r.x, r.y, std::min(r.w, d.width - r.x), std::min(r.h, d.height - r.y)});
+	merge_damage(w.pending, Rect{r.x, r.y, std::min(r.w, d.width - r.x), std::min(r.h, d.height - r.y)});
 }
 
 bool Agent::frame_due() const
