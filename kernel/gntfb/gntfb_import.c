@@ -355,6 +355,15 @@ static int gntfb_imp_mmap(struct file *file, struct vm_area_struct *vma)
 						  m->start,
 						  npages << PAGE_SHIFT,
 						  &gntfb_map_mn_ops);
+	/*
+	 * The first interval notifier of an mm registers it with
+	 * mm_take_all_locks(), which gives up with -EINTR when a signal is
+	 * pending: an X server with its timer and I/O signals then failed its
+	 * first ShmAttachFd of a guest buffer (BadAccess) now and then.
+	 * Restart the mmap() after the signal instead.
+	 */
+	if (ret == -EINTR)
+		ret = -ERESTARTNOINTR;
 	if (ret)
 		goto unlock;
 	ret = gntfb_map_grants(m, vma->vm_mm);
