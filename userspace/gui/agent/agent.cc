@@ -81,7 +81,6 @@ uint32_t cursor_glyph(std::string_view name)
 	return kCursorDefault;
 }
 
-
 } // namespace
 
 Agent::Agent(AgentConfig config, std::unique_ptr<Channel> channel)
