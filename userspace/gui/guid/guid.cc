@@ -9,6 +9,7 @@
 #include <cctype>
 #include <ctime>
 #include <poll.h>
+#include <unistd.h>
 
 namespace bulkhead::gui {
 namespace {
@@ -161,20 +162,37 @@ Result<void> Guid::send(uint32_t window, Dom0Body body)
 	return ok();
 }
 
-Result<void> Guid::run(int stop_fd)
+std::string Guid::stats_line() const
+{
+	return "received " + std::to_string(stats_.messages) + " messages, " +
+	       std::to_string(stats_.bytes) + " bytes (largest " + std::to_string(stats_.largest) +
+	       "); " + std::to_string(stats_.damages) + " damage, " +
+	       std::to_string(stats_.acks) + " acked, " + std::to_string(stats_.buffers) +
+	       " buffers imported; " + std::to_string(windows_.size()) + " windows";
+}
+
+Result<void> Guid::run(int stop_fd, int stats_fd)
 {
 	int xfd = xcb_get_file_descriptor(conn_);
 	for (;;) {
-		pollfd p[3] = {{channel_->poll_fd(), short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0},
+		pollfd p[4] = {{channel_->poll_fd(), short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0},
 			       {xfd, POLLIN, 0},
-			       {stop_fd, POLLIN, 0}};
-		if (poll(p, stop_fd >= 0 ? 3 : 2, -1) < 0) {
+			       {stop_fd, POLLIN, 0},
+			       {stats_fd, POLLIN, 0}};
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return Error::from_errno("poll", errno);
 		}
 		if (stop_fd >= 0 && p[2].revents)
 			return ok();
+		if (stats_fd >= 0 && p[3].revents) {
+			char drain[512];
+			while (read(stats_fd, drain, sizeof(drain)) > 0) {
+			}
+			fprintf(stderr, "guid[%s]: stats: %s\n", cfg_.vm_name.c_str(),
+				stats_line().c_str());
+		}
 		if (p[0].revents & POLLOUT) {
 			auto f = channel_->flush();
 			if (!f.ok() && !send_error_)
@@ -199,6 +217,9 @@ Result<void> Guid::handle_channel()
 		if (!bytes)
 			return ok();
 		uint64_t recv = now_ns();
+		stats_.messages++;
+		stats_.bytes += bytes->size();
+		stats_.largest = std::max<uint64_t>(stats_.largest, bytes->size());
 		auto m = decode_guest(*bytes);
 		if (!m.ok())
 			return m.error().context("protocol violation");
@@ -206,6 +227,7 @@ Result<void> Guid::handle_channel()
 		if (!s.ok())
 			return s.error().context("protocol violation");
 		if (auto *d = std::get_if<Damage>(&m->body)) {
+			stats_.damages++;
 			Win *w = find(m->window);
 			assert(w);
 			TRY(on_damage(*w, *d, recv));
@@ -491,6 +513,7 @@ Result<void> Guid::on_buffer(Win &w, const Buffer &b)
 			   std::to_string(code) + ")");
 	}
 	buffer_bytes_ += bytes;
+	stats_.buffers++;
 	w.bufs.push_back(Buf{b.buffer_id, b.width, b.height, b.stride, bytes, seg});
 	return ok();
 }
@@ -532,6 +555,7 @@ Result<void> Guid::on_damage(Win &w, const Damage &d, uint64_t recv_ts)
 	}
 	if (!any || !w.mapped) {
 		uint64_t t = now_ns();
+		stats_.acks++;
 		return send(w.id, Ack{d.frame, d.buffer_id, d.timestamp_ns, recv_ts, t});
 	}
 	size_t last = n;
@@ -560,6 +584,7 @@ Result<void> Guid::handle_x()
 					continue;
 				PendingAck p = *w.pending;
 				w.pending.reset();
+				stats_.acks++;
 				r = send(id, Ack{p.frame, p.buffer_id, p.damage_ts, p.recv_ts, now_ns()});
 				break;
 			}

@@ -58,8 +58,19 @@ public:
 	Guid &operator=(const Guid &) = delete;
 
 	// Serves until the agent violates the protocol or goes away (the
-	// error says why) or stop_fd becomes readable (ok).
-	Result<void> run(int stop_fd = -1);
+	// error says why) or stop_fd becomes readable (ok). When stats_fd (a
+	// signalfd, say) becomes readable, it is drained and stats_line() is
+	// logged.
+	Result<void> run(int stop_fd = -1, int stats_fd = -1);
+
+	// What came over the channel so far: the evidence that pixels do not
+	// (a redraw costs one damage message, whatever its size).
+	struct Stats {
+		uint64_t messages = 0, bytes = 0, largest = 0;
+		uint64_t damages = 0, acks = 0, buffers = 0;
+	};
+	const Stats &stats() const { return stats_; }
+	std::string stats_line() const;
 
 	// For tests: the dom0 frame window of a guest window (0 if none).
 	xcb_window_t frame_of(uint32_t guest_window) const;
@@ -135,6 +146,7 @@ private:
 
 	std::map<uint32_t, Win> windows_;
 	uint64_t buffer_bytes_ = 0;
+	Stats stats_;
 };
 
 } // namespace bulkhead::gui
