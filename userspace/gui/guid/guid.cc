@@ -274,6 +274,8 @@ Result<void> Guid::handle_message(const GuestMessage &m)
 				on_size_hints(*w, b);
 			else if constexpr (std::is_same_v<T, Cursor>)
 				on_cursor(*w, b.shape);
+			else if constexpr (std::is_same_v<T, Restack>)
+				on_restack(*w, b.above);
 			else if constexpr (std::is_same_v<T, Buffer>)
 				return on_buffer(*w, b);
 			return ok();
@@ -487,6 +489,36 @@ void Guid::on_cursor(Win &w, uint32_t shape)
 	}
 	uint32_t v[] = {c};
 	xcb_change_window_attributes(conn_, w.content, XCB_CW_CURSOR, v);
+}
+
+void Guid::on_restack(Win &w, uint32_t above)
+{
+	// Mirror the guest's order among this AppVM's own windows: directly
+	// above the frame of `above`, or below the lowest of our frames. It
+	// never lifts a window over another AppVM's or dom0's windows. Under a
+	// reparenting window manager the frames are not siblings: the X error
+	// is logged and the WM's order stands.
+	xcb_window_t sibling = 0;
+	uint32_t mode = XCB_STACK_MODE_ABOVE;
+	if (above) {
+		sibling = find(above)->frame;
+	} else {
+		auto *t = xcb_query_tree_reply(conn_, xcb_query_tree(conn_, screen_->root), nullptr);
+		if (!t)
+			return;
+		const xcb_window_t *kids = xcb_query_tree_children(t);
+		int n = xcb_query_tree_children_length(t);
+		for (int i = 0; i < n && !sibling; i++) // bottom first
+			if (kids[i] != w.frame && find_by_frame(kids[i]))
+				sibling = kids[i];
+		free(t);
+		mode = XCB_STACK_MODE_BELOW;
+	}
+	if (!sibling)
+		return;
+	uint32_t v[] = {sibling, mode};
+	xcb_configure_window(conn_, w.frame, XCB_CONFIG_WINDOW_SIBLING | XCB_CONFIG_WINDOW_STACK_MODE,
+			     v);
 }
 
 Result<void> Guid::on_buffer(Win &w, const Buffer &b)

@@ -119,6 +119,7 @@ private:
 	void on_class(Win &w, const Class &c);
 	void on_size_hints(Win &w, const SizeHints &h);
 	void on_cursor(Win &w, uint32_t shape);
+	void on_restack(Win &w, uint32_t above);
 	Result<void> on_buffer(Win &w, const Buffer &b);
 	Result<void> on_damage(Win &w, const Damage &d, uint64_t recv_ts);
 	void put(Win &w, const Buf &b, const Rect &r, bool notify);

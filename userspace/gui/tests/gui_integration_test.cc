@@ -417,6 +417,48 @@ TEST_F(GuiIntegration, AgentKeepsToDom0sWindowLimit)
 	EXPECT_TRUE(eventually([&] { return dom0.frames_of("few").empty(); }));
 }
 
+TEST_F(GuiIntegration, StackingMirroredAmongTheAppVMsWindows)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("stack", "orange", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get());
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	xcb_window_t one = app.create_window(10, 10, 40, 40, "one");
+	xcb_window_t two = app.create_window(30, 30, 40, 40, "two");
+	xcb_map_window(app.c(), one);
+	xcb_map_window(app.c(), two);
+	xcb_flush(app.c());
+	// dom0's frames of these two, bottom first
+	auto order = [&] {
+		std::vector<std::string> t;
+		for (auto f : dom0.frames_of("stack")) {
+			std::string n = dom0.string_property(f, XCB_ATOM_WM_NAME);
+			if (n == "[stack] one" || n == "[stack] two")
+				t.push_back(n);
+		}
+		return t;
+	};
+	using V = std::vector<std::string>;
+	EXPECT_TRUE(eventually([&] { return order() == V{"[stack] one", "[stack] two"}; }));
+	uint32_t up[] = {XCB_STACK_MODE_ABOVE};
+	xcb_configure_window(app.c(), one, XCB_CONFIG_WINDOW_STACK_MODE, up);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return order() == V{"[stack] two", "[stack] one"}; }));
+	uint32_t down[] = {XCB_STACK_MODE_BELOW};
+	xcb_configure_window(app.c(), one, XCB_CONFIG_WINDOW_STACK_MODE, down);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return order() == V{"[stack] one", "[stack] two"}; }));
+	EXPECT_FALSE(rg.done()) << "guid dropped a well-behaved agent";
+	xcb_destroy_window(app.c(), one);
+	xcb_destroy_window(app.c(), two);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return order().empty(); }));
+}
+
 TEST_F(GuiIntegration, OverrideRedirectClampedOnScreen)
 {
 	auto [a, b] = seqpacket_pair().value();
