@@ -564,6 +564,7 @@ Result<void> Agent::handle_dom0(const Dom0Message &m)
 
 Result<void> Agent::handle_channel()
 {
+	backlog_ = false;
 	for (int i = 0; i < 256; i++) {
 		TRY_ASSIGN(auto bytes, channel_->receive());
 		if (!bytes)
@@ -576,6 +577,7 @@ Result<void> Agent::handle_channel()
 			return s.error().context("dom0 protocol violation");
 		TRY(handle_dom0(*m));
 	}
+	backlog_ = true;
 	return ok();
 }
 
@@ -703,7 +705,9 @@ Result<void> Agent::run(int stop_fd)
 			return err("lost the X connection");
 
 		int timeout = -1;
-		if (waiting) {
+		if (backlog_) {
+			timeout = 0;
+		} else if (waiting) {
 			auto left = cfg_.frame_interval - (std::chrono::steady_clock::now() - last_flush_);
 			timeout = int(std::max<int64_t>(
 				0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1));
@@ -720,7 +724,7 @@ Result<void> Agent::run(int stop_fd)
 			return ok();
 		if (p[0].revents & POLLOUT)
 			TRY(channel_->flush());
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (backlog_ || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			TRY(handle_channel());
 	}
 }

@@ -127,6 +127,9 @@ private:
 	std::map<xcb_window_t, AWin> windows_;
 	uint32_t max_windows_ = kMaxWindows; // dom0's, from welcome
 	uint16_t dom0_minor_ = 0;	      // dom0's protocol minor, from welcome
+	// handle_channel() stopped at its batch limit: look again without
+	// waiting (a vchan's event fires per notification, not while data is left)
+	bool backlog_ = false;
 	std::chrono::steady_clock::time_point last_flush_{};
 
 	std::atomic<uint64_t> frames_sent_{0}, frames_acked_{0}, last_rtt_{0}, max_rtt_{0},

@@ -179,7 +179,7 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 			       {xfd, POLLIN, 0},
 			       {stop_fd, POLLIN, 0},
 			       {stats_fd, POLLIN, 0}};
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 4, backlog_ ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return Error::from_errno("poll", errno);
@@ -198,7 +198,7 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 			if (!f.ok() && !send_error_)
 				send_error_ = f.error();
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (backlog_ || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			TRY(handle_channel());
 		TRY(handle_x());
 		if (send_error_)
@@ -212,6 +212,7 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 Result<void> Guid::handle_channel()
 {
 	// Bounded batch per wakeup so one AppVM cannot starve X event handling.
+	backlog_ = false;
 	for (int i = 0; i < 256; i++) {
 		TRY_ASSIGN(auto bytes, channel_->receive());
 		if (!bytes)
@@ -236,6 +237,7 @@ Result<void> Guid::handle_channel()
 		TRY(handle_message(*m));
 		xcb_flush(conn_);
 	}
+	backlog_ = true;
 	return ok();
 }
 

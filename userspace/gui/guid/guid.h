@@ -148,6 +148,10 @@ private:
 	std::map<uint32_t, Win> windows_;
 	uint64_t buffer_bytes_ = 0;
 	Stats stats_;
+	// handle_channel() stopped at its batch limit: more messages may be
+	// waiting with no new wakeup coming (a vchan's event channel fires
+	// once per notification, not while data is left), so look again.
+	bool backlog_ = false;
 };
 
 } // namespace bulkhead::gui

@@ -7,6 +7,8 @@
 // documented reason while another AppVM keeps being served.
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <mutex>
 #include <functional>
 #include <optional>
 #include <sys/eventfd.h>
@@ -560,6 +562,68 @@ TEST_F(GuiIntegration, HostileAgentDroppedOthersServed)
 	EXPECT_FALSE(rg.done());
 	xcb_destroy_window(app.c(), win);
 	xcb_flush(app.c());
+}
+
+// A channel that, like a vchan, wakes its reader once per notification
+// (an eventfd the test signals) rather than while data is left. Messages
+// come from a queue the test fills; what guid sends is dropped.
+class OneWakeupChannel final : public Channel {
+public:
+	explicit OneWakeupChannel(int efd) : efd_(efd) {}
+	void push(std::vector<uint8_t> m)
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		in_.push_back(std::move(m));
+	}
+	Result<void> send(std::span<const uint8_t>) override { return ok(); }
+	Result<bool> flush() override { return true; }
+	Result<std::optional<std::vector<uint8_t>>> receive() override
+	{
+		uint64_t v;
+		(void)!read(efd_, &v, sizeof(v)); // consume the notification
+		std::lock_guard<std::mutex> l(mu_);
+		if (in_.empty())
+			return std::optional<std::vector<uint8_t>>();
+		auto m = std::move(in_.front());
+		in_.pop_front();
+		return std::optional<std::vector<uint8_t>>(std::move(m));
+	}
+	int poll_fd() const override { return efd_; }
+	bool wants_write() const override { return false; }
+
+private:
+	std::mutex mu_;
+	std::deque<std::vector<uint8_t>> in_;
+	int efd_;
+};
+
+// More messages than guid handles per wakeup, announced by one
+// notification: guid must come back for the rest by itself (it used to wait
+// for a wakeup that never came, leaving the rest unprocessed).
+TEST_F(GuiIntegration, MessagesPastTheBatchLimitNeedNoFurtherWakeup)
+{
+	unique_fd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	GuidConfig cfg;
+	cfg.vm_name = "batch";
+	cfg.label = parse_label("yellow").value();
+	cfg.domid = 7;
+	cfg.display = dom0_->display();
+	auto ch = std::make_unique<OneWakeupChannel>(efd.get());
+	OneWakeupChannel *q = ch.get();
+	uint32_t seq = 0;
+	q->push(encode(0, ++seq, GuestBody(Hello{1, 0, 800, 600})));
+	for (uint32_t i = 1; i <= 300; i++)
+		q->push(encode(i, ++seq, GuestBody(Create{0, 0, 10, 10, 0, false})));
+	auto g = Guid::create(cfg, std::move(ch), memfd_importer(registry_));
+	ASSERT_TRUE(g.ok()) << g.error().message;
+	auto guid = std::move(g).value();
+	Runner rg(guid.get());
+	uint64_t one = 1;
+	ASSERT_EQ(write(efd.get(), &one, sizeof(one)), ssize_t(sizeof(one)));
+	XClient dom0(dom0_->display());
+	EXPECT_TRUE(eventually([&] { return dom0.frames_of("batch").size() == 300; }))
+		<< dom0.frames_of("batch").size() << " of 300 windows";
+	EXPECT_FALSE(rg.done());
 }
 
 struct Violation {
