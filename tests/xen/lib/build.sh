@@ -27,7 +27,7 @@ PROGS=$top/build/xen/progs
 cmake -S "$top/tests/xen/progs" -B "$PROGS" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$OUT/progs.log" 2>&1 ||
 	{ cat "$OUT/progs.log"; exit 1; }
 cmake --build "$PROGS" -j2 >>"$OUT/progs.log" 2>&1 || { cat "$OUT/progs.log"; exit 1; }
-progs=("$PROGS/bulkhead-xentest")
+progs=("$PROGS/bulkhead-xentest" "$PROGS/bulkhead-gui-hostile")
 
 # --- Xen: the .gz is an ELF32 multiboot1 image once decompressed
 if [ ! -s "$OUT/xen" ] || [ /boot/xen-4.17-amd64.gz -nt "$OUT/xen" ]; then

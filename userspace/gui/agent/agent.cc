@@ -329,6 +329,31 @@ void Agent::read_transient(AWin &w)
 	free(r);
 }
 
+Result<void> Agent::send_restack(AWin &w)
+{
+	if (dom0_minor_ < 1)
+		return ok(); // restack is minor 1
+	// The nearest announced window below w, in the root's stacking order.
+	auto *t = xcb_query_tree_reply(conn_, xcb_query_tree(conn_, screen_->root), nullptr);
+	if (!t)
+		return ok();
+	const xcb_window_t *kids = xcb_query_tree_children(t);
+	int n = xcb_query_tree_children_length(t);
+	uint32_t below = 0;
+	bool found = false;
+	for (int i = 0; i < n && !found; i++) { // bottom first
+		if (kids[i] == w.id)
+			found = true;
+		else if (windows_.count(kids[i]))
+			below = kids[i];
+	}
+	free(t);
+	if (!found || w.sent_above == below)
+		return ok();
+	w.sent_above = below;
+	return send(w.id, Restack{below});
+}
+
 Result<void> Agent::on_map(AWin &w)
 {
 	read_transient(w);
@@ -512,6 +537,7 @@ Result<void> Agent::handle_dom0(const Dom0Message &m)
 		return ok(); // crossed with our destroy
 	if (const auto *wl = std::get_if<Welcome>(&m.body)) {
 		max_windows_ = wl->max_windows;
+		dom0_minor_ = wl->minor;
 	} else if (const auto *a = std::get_if<Ack>(&m.body)) {
 		if (w->in_flight && *w->in_flight == a->frame) {
 			w->in_flight.reset();
@@ -558,6 +584,7 @@ Result<void> Agent::handle_dom0(const Dom0Message &m)
 
 Result<void> Agent::handle_channel()
 {
+	backlog_ = false;
 	for (int i = 0; i < 256; i++) {
 		TRY_ASSIGN(auto bytes, channel_->receive());
 		if (!bytes)
@@ -571,6 +598,7 @@ Result<void> Agent::handle_channel()
 			return s.error().context("dom0 protocol violation");
 		TRY(handle_dom0(*m));
 	}
+	backlog_ = true;
 	return ok();
 }
 
@@ -648,6 +676,10 @@ Result<void> Agent::handle_x()
 				r = send(w->id, Configure{w->x, w->y, w->w, w->h, w->override_redirect});
 				if (r.ok() && resized)
 					r = refresh_buffer(*w);
+				if (r.ok() && e->above_sibling != w->above_sibling) {
+					w->above_sibling = e->above_sibling;
+					r = send_restack(*w);
+				}
 			}
 		} else if (type == XCB_REPARENT_NOTIFY) {
 			auto *e = reinterpret_cast<xcb_reparent_notify_event_t *>(ev);
@@ -694,7 +726,9 @@ Result<void> Agent::run(int stop_fd)
 			return err("lost the X connection");
 
 		int timeout = -1;
-		if (waiting) {
+		if (backlog_) {
+			timeout = 0;
+		} else if (waiting) {
 			auto left = cfg_.frame_interval - (std::chrono::steady_clock::now() - last_flush_);
 			timeout = int(std::max<int64_t>(
 				0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1));
@@ -711,7 +745,7 @@ Result<void> Agent::run(int stop_fd)
 			return ok();
 		if (p[0].revents & POLLOUT)
 			TRY(channel_->flush());
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (backlog_ || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			TRY(handle_channel());
 	}
 }

@@ -79,6 +79,8 @@ private:
 		uint32_t w = 1, h = 1;
 		bool override_redirect = false, mapped = false;
 		xcb_window_t transient_for = 0;
+		xcb_window_t above_sibling = 0; // X's, from the last ConfigureNotify
+		std::optional<uint32_t> sent_above; // last Restack sent
 		uint32_t cursor = kCursorDefault;
 		xcb_damage_damage_t damage = 0;
 		std::vector<ABuf> bufs; // oldest first; back() is current
@@ -109,6 +111,7 @@ private:
 	Result<void> send_class(AWin &w);
 	Result<void> send_hints(AWin &w);
 	void read_transient(AWin &w);
+	Result<void> send_restack(AWin &w);
 	void add_damage(AWin &w, const Rect &r);
 	Result<void> on_cursor(xcb_atom_t name);
 	void release_buffers_before(AWin &w, uint32_t id);
@@ -131,6 +134,10 @@ private:
 	std::map<std::string, xcb_atom_t> atoms_;
 	std::map<xcb_window_t, AWin> windows_;
 	uint32_t max_windows_ = kMaxWindows; // dom0's, from welcome
+	uint16_t dom0_minor_ = 0;	      // dom0's protocol minor, from welcome
+	// handle_channel() stopped at its batch limit: look again without
+	// waiting (a vchan's event fires per notification, not while data is left)
+	bool backlog_ = false;
 	std::chrono::steady_clock::time_point last_flush_{};
 
 	std::atomic<uint64_t> frames_sent_{0}, frames_acked_{0}, last_rtt_{0}, max_rtt_{0},

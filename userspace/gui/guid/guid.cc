@@ -9,6 +9,7 @@
 #include <cctype>
 #include <ctime>
 #include <poll.h>
+#include <unistd.h>
 
 namespace bulkhead::gui {
 namespace {
@@ -161,26 +162,43 @@ Result<void> Guid::send(uint32_t window, Dom0Body body)
 	return ok();
 }
 
-Result<void> Guid::run(int stop_fd)
+std::string Guid::stats_line() const
+{
+	return "received " + std::to_string(stats_.messages) + " messages, " +
+	       std::to_string(stats_.bytes) + " bytes (largest " + std::to_string(stats_.largest) +
+	       "); " + std::to_string(stats_.damages) + " damage, " +
+	       std::to_string(stats_.acks) + " acked, " + std::to_string(stats_.buffers) +
+	       " buffers imported; " + std::to_string(windows_.size()) + " windows";
+}
+
+Result<void> Guid::run(int stop_fd, int stats_fd)
 {
 	int xfd = xcb_get_file_descriptor(conn_);
 	for (;;) {
-		pollfd p[3] = {{channel_->poll_fd(), short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0},
+		pollfd p[4] = {{channel_->poll_fd(), short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0},
 			       {xfd, POLLIN, 0},
-			       {stop_fd, POLLIN, 0}};
-		if (poll(p, stop_fd >= 0 ? 3 : 2, -1) < 0) {
+			       {stop_fd, POLLIN, 0},
+			       {stats_fd, POLLIN, 0}};
+		if (poll(p, 4, backlog_ ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return Error::from_errno("poll", errno);
 		}
 		if (stop_fd >= 0 && p[2].revents)
 			return ok();
+		if (stats_fd >= 0 && p[3].revents) {
+			char drain[512];
+			while (read(stats_fd, drain, sizeof(drain)) > 0) {
+			}
+			fprintf(stderr, "guid[%s]: stats: %s\n", cfg_.vm_name.c_str(),
+				stats_line().c_str());
+		}
 		if (p[0].revents & POLLOUT) {
 			auto f = channel_->flush();
 			if (!f.ok() && !send_error_)
 				send_error_ = f.error();
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (backlog_ || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			TRY(handle_channel());
 		TRY(handle_x());
 		if (send_error_)
@@ -194,11 +212,15 @@ Result<void> Guid::run(int stop_fd)
 Result<void> Guid::handle_channel()
 {
 	// Bounded batch per wakeup so one AppVM cannot starve X event handling.
+	backlog_ = false;
 	for (int i = 0; i < 256; i++) {
 		TRY_ASSIGN(auto bytes, channel_->receive());
 		if (!bytes)
 			return ok();
 		uint64_t recv = now_ns();
+		stats_.messages++;
+		stats_.bytes += bytes->size();
+		stats_.largest = std::max<uint64_t>(stats_.largest, bytes->size());
 		auto m = decode_guest(*bytes);
 		if (!m.ok())
 			return m.error().context("protocol violation");
@@ -206,6 +228,7 @@ Result<void> Guid::handle_channel()
 		if (!s.ok())
 			return s.error().context("protocol violation");
 		if (auto *d = std::get_if<Damage>(&m->body)) {
+			stats_.damages++;
 			Win *w = find(m->window);
 			assert(w);
 			TRY(on_damage(*w, *d, recv));
@@ -214,6 +237,7 @@ Result<void> Guid::handle_channel()
 		TRY(handle_message(*m));
 		xcb_flush(conn_);
 	}
+	backlog_ = true;
 	return ok();
 }
 
@@ -252,6 +276,8 @@ Result<void> Guid::handle_message(const GuestMessage &m)
 				on_size_hints(*w, b);
 			else if constexpr (std::is_same_v<T, Cursor>)
 				on_cursor(*w, b.shape);
+			else if constexpr (std::is_same_v<T, Restack>)
+				on_restack(*w, b.above);
 			else if constexpr (std::is_same_v<T, Buffer>)
 				return on_buffer(*w, b);
 			return ok();
@@ -467,6 +493,36 @@ void Guid::on_cursor(Win &w, uint32_t shape)
 	xcb_change_window_attributes(conn_, w.content, XCB_CW_CURSOR, v);
 }
 
+void Guid::on_restack(Win &w, uint32_t above)
+{
+	// Mirror the guest's order among this AppVM's own windows: directly
+	// above the frame of `above`, or below the lowest of our frames. It
+	// never lifts a window over another AppVM's or dom0's windows. Under a
+	// reparenting window manager the frames are not siblings: the X error
+	// is logged and the WM's order stands.
+	xcb_window_t sibling = 0;
+	uint32_t mode = XCB_STACK_MODE_ABOVE;
+	if (above) {
+		sibling = find(above)->frame;
+	} else {
+		auto *t = xcb_query_tree_reply(conn_, xcb_query_tree(conn_, screen_->root), nullptr);
+		if (!t)
+			return;
+		const xcb_window_t *kids = xcb_query_tree_children(t);
+		int n = xcb_query_tree_children_length(t);
+		for (int i = 0; i < n && !sibling; i++) // bottom first
+			if (kids[i] != w.frame && find_by_frame(kids[i]))
+				sibling = kids[i];
+		free(t);
+		mode = XCB_STACK_MODE_BELOW;
+	}
+	if (!sibling)
+		return;
+	uint32_t v[] = {sibling, mode};
+	xcb_configure_window(conn_, w.frame, XCB_CONFIG_WINDOW_SIBLING | XCB_CONFIG_WINDOW_STACK_MODE,
+			     v);
+}
+
 Result<void> Guid::on_buffer(Win &w, const Buffer &b)
 {
 	uint64_t bytes = uint64_t(b.stride) * b.height;
@@ -491,6 +547,7 @@ Result<void> Guid::on_buffer(Win &w, const Buffer &b)
 			   std::to_string(code) + ")");
 	}
 	buffer_bytes_ += bytes;
+	stats_.buffers++;
 	w.bufs.push_back(Buf{b.buffer_id, b.width, b.height, b.stride, bytes, seg});
 	return ok();
 }
@@ -532,6 +589,7 @@ Result<void> Guid::on_damage(Win &w, const Damage &d, uint64_t recv_ts)
 	}
 	if (!any || !w.mapped) {
 		uint64_t t = now_ns();
+		stats_.acks++;
 		return send(w.id, Ack{d.frame, d.buffer_id, d.timestamp_ns, recv_ts, t});
 	}
 	size_t last = n;
@@ -560,6 +618,7 @@ Result<void> Guid::handle_x()
 					continue;
 				PendingAck p = *w.pending;
 				w.pending.reset();
+				stats_.acks++;
 				r = send(id, Ack{p.frame, p.buffer_id, p.damage_ts, p.recv_ts, now_ns()});
 				break;
 			}

@@ -58,8 +58,19 @@ public:
 	Guid &operator=(const Guid &) = delete;
 
 	// Serves until the agent violates the protocol or goes away (the
-	// error says why) or stop_fd becomes readable (ok).
-	Result<void> run(int stop_fd = -1);
+	// error says why) or stop_fd becomes readable (ok). When stats_fd (a
+	// signalfd, say) becomes readable, it is drained and stats_line() is
+	// logged.
+	Result<void> run(int stop_fd = -1, int stats_fd = -1);
+
+	// What came over the channel so far: the evidence that pixels do not
+	// (a redraw costs one damage message, whatever its size).
+	struct Stats {
+		uint64_t messages = 0, bytes = 0, largest = 0;
+		uint64_t damages = 0, acks = 0, buffers = 0;
+	};
+	const Stats &stats() const { return stats_; }
+	std::string stats_line() const;
 
 	// For tests: the dom0 frame window of a guest window (0 if none).
 	xcb_window_t frame_of(uint32_t guest_window) const;
@@ -108,6 +119,7 @@ private:
 	void on_class(Win &w, const Class &c);
 	void on_size_hints(Win &w, const SizeHints &h);
 	void on_cursor(Win &w, uint32_t shape);
+	void on_restack(Win &w, uint32_t above);
 	Result<void> on_buffer(Win &w, const Buffer &b);
 	Result<void> on_damage(Win &w, const Damage &d, uint64_t recv_ts);
 	void put(Win &w, const Buf &b, const Rect &r, bool notify);
@@ -135,6 +147,11 @@ private:
 
 	std::map<uint32_t, Win> windows_;
 	uint64_t buffer_bytes_ = 0;
+	Stats stats_;
+	// handle_channel() stopped at its batch limit: more messages may be
+	// waiting with no new wakeup coming (a vchan's event channel fires
+	// once per notification, not while data is left), so look again.
+	bool backlog_ = false;
 };
 
 } // namespace bulkhead::gui

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <getopt.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <string>
 
 #include "bulkhead/gui/channel.h"
@@ -136,7 +138,16 @@ Result<void> run(int argc, char **argv)
 	TRY_ASSIGN(auto importer, gntfb_importer(gntfb_dev));
 	std::string vm = cfg.vm_name;
 	TRY_ASSIGN(auto guid, Guid::create(std::move(cfg), std::move(channel), std::move(importer)));
-	auto r = guid->run();
+	// SIGUSR1 logs what came over the channel so far.
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, nullptr);
+	unique_fd sfd(signalfd(-1, &usr1, SFD_CLOEXEC | SFD_NONBLOCK));
+	if (!sfd)
+		return Error::from_errno("signalfd", errno);
+	auto r = guid->run(-1, sfd.get());
+	fprintf(stderr, "bulkhead-guid: %s: %s\n", vm.c_str(), guid->stats_line().c_str());
 	if (!r.ok())
 		return r.error().context("dropping connection to " + vm);
 	return ok();

@@ -31,7 +31,8 @@ std::vector<GuestBody> sample_guest()
 		Cursor{68},
 		Buffer{1, 300, 200, 1200, kFormatXRGB8888, 42},
 		d,
-		ClipboardReply{"text"}};
+		ClipboardReply{"text"},
+		Restack{3}};
 }
 
 uint32_t window_for(const GuestBody &b)
@@ -84,6 +85,12 @@ TEST(Protocol, HeaderIsLittleEndian)
 	EXPECT_EQ(b[8], 0x04);
 	EXPECT_EQ(b[11], 0x01);
 	EXPECT_EQ(b[12], 0x0d);
+}
+
+TEST(Protocol, RestackAboveItselfRefused)
+{
+	EXPECT_FALSE(decode_guest(encode(7, 1, GuestBody(Restack{7}))).ok());
+	EXPECT_TRUE(decode_guest(encode(7, 1, GuestBody(Restack{0}))).ok());
 }
 
 TEST(Protocol, EveryTruncationRefused)

@@ -86,6 +86,16 @@ TEST_F(SessionTest, UnknownParentOrTransient)
 	EXPECT_FALSE(acc(1, Map{6, false}).ok());
 }
 
+TEST_F(SessionTest, RestackOnlyAboveExistingWindows)
+{
+	greet();
+	ASSERT_TRUE(send(1, Create{0, 0, 10, 10, 0, false}).ok());
+	ASSERT_TRUE(send(2, Create{0, 0, 10, 10, 0, false}).ok());
+	EXPECT_TRUE(send(1, Restack{2}).ok());
+	EXPECT_TRUE(send(2, Restack{0}).ok());
+	EXPECT_FALSE(send(2, Restack{9}).ok());
+}
+
 TEST_F(SessionTest, WindowLimit)
 {
 	greet();

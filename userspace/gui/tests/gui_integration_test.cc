@@ -7,6 +7,8 @@
 // documented reason while another AppVM keeps being served.
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <mutex>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -493,6 +495,48 @@ TEST_F(GuiIntegration, AgentKeepsToDom0sWindowLimit)
 	EXPECT_TRUE(eventually([&] { return dom0.frames_of("few").empty(); }));
 }
 
+TEST_F(GuiIntegration, StackingMirroredAmongTheAppVMsWindows)
+{
+	auto [a, b] = seqpacket_pair().value();
+	auto guid = make_guid("stack", "orange", std::move(a));
+	ASSERT_TRUE(guid);
+	Runner rg(guid.get());
+	auto agent = make_agent(std::move(b));
+	ASSERT_TRUE(agent);
+	Runner ra(agent.get());
+	XClient app(guest_->display()), dom0(dom0_->display());
+	xcb_window_t one = app.create_window(10, 10, 40, 40, "one");
+	xcb_window_t two = app.create_window(30, 30, 40, 40, "two");
+	xcb_map_window(app.c(), one);
+	xcb_map_window(app.c(), two);
+	xcb_flush(app.c());
+	// dom0's frames of these two, bottom first
+	auto order = [&] {
+		std::vector<std::string> t;
+		for (auto f : dom0.frames_of("stack")) {
+			std::string n = dom0.string_property(f, XCB_ATOM_WM_NAME);
+			if (n == "[stack] one" || n == "[stack] two")
+				t.push_back(n);
+		}
+		return t;
+	};
+	using V = std::vector<std::string>;
+	EXPECT_TRUE(eventually([&] { return order() == V{"[stack] one", "[stack] two"}; }));
+	uint32_t up[] = {XCB_STACK_MODE_ABOVE};
+	xcb_configure_window(app.c(), one, XCB_CONFIG_WINDOW_STACK_MODE, up);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return order() == V{"[stack] two", "[stack] one"}; }));
+	uint32_t down[] = {XCB_STACK_MODE_BELOW};
+	xcb_configure_window(app.c(), one, XCB_CONFIG_WINDOW_STACK_MODE, down);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return order() == V{"[stack] one", "[stack] two"}; }));
+	EXPECT_FALSE(rg.done()) << "guid dropped a well-behaved agent";
+	xcb_destroy_window(app.c(), one);
+	xcb_destroy_window(app.c(), two);
+	xcb_flush(app.c());
+	EXPECT_TRUE(eventually([&] { return order().empty(); }));
+}
+
 TEST_F(GuiIntegration, OverrideRedirectClampedOnScreen)
 {
 	auto [a, b] = seqpacket_pair().value();
@@ -594,6 +638,68 @@ TEST_F(GuiIntegration, HostileAgentDroppedOthersServed)
 	EXPECT_FALSE(rg.done());
 	xcb_destroy_window(app.c(), win);
 	xcb_flush(app.c());
+}
+
+// A channel that, like a vchan, wakes its reader once per notification
+// (an eventfd the test signals) rather than while data is left. Messages
+// come from a queue the test fills; what guid sends is dropped.
+class OneWakeupChannel final : public Channel {
+public:
+	explicit OneWakeupChannel(int efd) : efd_(efd) {}
+	void push(std::vector<uint8_t> m)
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		in_.push_back(std::move(m));
+	}
+	Result<void> send(std::span<const uint8_t>) override { return ok(); }
+	Result<bool> flush() override { return true; }
+	Result<std::optional<std::vector<uint8_t>>> receive() override
+	{
+		uint64_t v;
+		(void)!read(efd_, &v, sizeof(v)); // consume the notification
+		std::lock_guard<std::mutex> l(mu_);
+		if (in_.empty())
+			return std::optional<std::vector<uint8_t>>();
+		auto m = std::move(in_.front());
+		in_.pop_front();
+		return std::optional<std::vector<uint8_t>>(std::move(m));
+	}
+	int poll_fd() const override { return efd_; }
+	bool wants_write() const override { return false; }
+
+private:
+	std::mutex mu_;
+	std::deque<std::vector<uint8_t>> in_;
+	int efd_;
+};
+
+// More messages than guid handles per wakeup, announced by one
+// notification: guid must come back for the rest by itself (it used to wait
+// for a wakeup that never came, leaving the rest unprocessed).
+TEST_F(GuiIntegration, MessagesPastTheBatchLimitNeedNoFurtherWakeup)
+{
+	unique_fd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	GuidConfig cfg;
+	cfg.vm_name = "batch";
+	cfg.label = parse_label("yellow").value();
+	cfg.domid = 7;
+	cfg.display = dom0_->display();
+	auto ch = std::make_unique<OneWakeupChannel>(efd.get());
+	OneWakeupChannel *q = ch.get();
+	uint32_t seq = 0;
+	q->push(encode(0, ++seq, GuestBody(Hello{1, 0, 800, 600})));
+	for (uint32_t i = 1; i <= 300; i++)
+		q->push(encode(i, ++seq, GuestBody(Create{0, 0, 10, 10, 0, false})));
+	auto g = Guid::create(cfg, std::move(ch), memfd_importer(registry_));
+	ASSERT_TRUE(g.ok()) << g.error().message;
+	auto guid = std::move(g).value();
+	Runner rg(guid.get());
+	uint64_t one = 1;
+	ASSERT_EQ(write(efd.get(), &one, sizeof(one)), ssize_t(sizeof(one)));
+	XClient dom0(dom0_->display());
+	EXPECT_TRUE(eventually([&] { return dom0.frames_of("batch").size() == 300; }))
+		<< dom0.frames_of("batch").size() << " of 300 windows";
+	EXPECT_FALSE(rg.done());
 }
 
 struct Violation {

@@ -36,6 +36,7 @@ Bounds payload_bounds(uint32_t type)
 	case MsgType::kSizeHints:
 		return {36, 36};
 	case MsgType::kCursor:
+	case MsgType::kRestack:
 		return {4, 4};
 	case MsgType::kBuffer:
 		return {24, 24};
@@ -58,9 +59,9 @@ Bounds payload_bounds(uint32_t type)
 
 bool known_type(uint32_t type)
 {
-	return (type >= 0x01 && type <= 0x0d) || (type >= 0x81 && type <= 0x87);
+	return (type >= 0x01 && type <= 0x0e) || (type >= 0x81 && type <= 0x87);
 }
-bool is_guest_type(uint32_t type) { return type >= 0x01 && type <= 0x0d; }
+bool is_guest_type(uint32_t type) { return type >= 0x01 && type <= 0x0e; }
 
 // Little-endian reader over a bounded span; every read is bounds-checked by
 // the caller's length validation, and asserted here.
@@ -317,6 +318,13 @@ Result<GuestBody> decode_guest_body(uint32_t type, uint32_t window, Reader &r)
 		TRY_ASSIGN(m.utf8, utf8_field(t, r, r.left()));
 		return GuestBody(m);
 	}
+	case MsgType::kRestack: {
+		Restack m;
+		m.above = r.u32();
+		if (m.above == window)
+			return bad(t, "window above itself");
+		return GuestBody(m);
+	}
 	default:
 		break;
 	}
@@ -453,6 +461,8 @@ const char *msg_type_name(uint32_t type)
 		return "damage";
 	case MsgType::kClipboardReply:
 		return "clipboard-reply";
+	case MsgType::kRestack:
+		return "restack";
 	case MsgType::kWelcome:
 		return "welcome";
 	case MsgType::kAck:
@@ -589,6 +599,9 @@ std::vector<uint8_t> encode(uint32_t window, uint32_t seq, const GuestBody &body
 			} else if constexpr (std::is_same_v<T, ClipboardReply>) {
 				encode_header(w, MsgType::kClipboardReply, window, seq);
 				w.bytes(m.utf8);
+			} else if constexpr (std::is_same_v<T, Restack>) {
+				encode_header(w, MsgType::kRestack, window, seq);
+				w.u32(m.above);
 			} else {
 				static_assert(kAlwaysFalse<T>);
 			}

@@ -70,6 +70,9 @@ Result<void> GuestSession::accept_body(uint32_t window, const GuestBody &b)
 		if (m->transient_for && !windows_.count(m->transient_for))
 			return err("map: transient-for " + wid(m->transient_for) +
 				   " does not exist");
+	} else if (const auto *r = std::get_if<Restack>(&b)) {
+		if (r->above && !windows_.count(r->above))
+			return err("restack: above " + wid(r->above) + " does not exist");
 	} else if (const auto *c = std::get_if<Configure>(&b)) {
 		ws.w = c->w;
 		ws.h = c->h;

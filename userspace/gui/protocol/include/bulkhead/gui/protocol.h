@@ -31,7 +31,7 @@ namespace bulkhead::gui {
 
 constexpr uint32_t kMagic = 0x55474842; // "BHGU"
 constexpr uint16_t kVersionMajor = 1;
-constexpr uint16_t kVersionMinor = 0;
+constexpr uint16_t kVersionMinor = 1; // 1: restack
 
 constexpr size_t kHeaderSize = 16;
 constexpr uint32_t kMaxWidth = 16384;
@@ -66,6 +66,7 @@ enum class MsgType : uint32_t {
 	kBuffer = 0x0b,
 	kDamage = 0x0c,
 	kClipboardReply = 0x0d,
+	kRestack = 0x0e, // minor 1
 	// dom0 -> guest
 	kWelcome = 0x81,
 	kAck = 0x82,
@@ -157,6 +158,12 @@ struct ClipboardReply {
 	std::string utf8;
 	friend bool operator==(const ClipboardReply &, const ClipboardReply &) = default;
 };
+// The guest restacked the window: it now lies directly above `above`, the
+// nearest of the AppVM's announced windows below it (0: below all of them).
+struct Restack {
+	uint32_t above = 0;
+	friend bool operator==(const Restack &, const Restack &) = default;
+};
 
 // ---- dom0 -> guest
 struct Welcome {
@@ -194,7 +201,7 @@ struct ClipboardData {
 };
 
 using GuestBody = std::variant<Hello, Create, Map, Unmap, Configure, Destroy, Title, Class,
-			       SizeHints, Cursor, Buffer, Damage, ClipboardReply>;
+			       SizeHints, Cursor, Buffer, Damage, ClipboardReply, Restack>;
 using Dom0Body = std::variant<Welcome, Ack, ConfigureRequest, CloseRequest, Focus,
 			      ClipboardRequest, ClipboardData>;
 

@@ -5,5 +5,6 @@
 set -euo pipefail
 DEST=$1
 SRC=$(cd "${2:-$(dirname "$0")}" && pwd)
-gcc -O2 -Wall -Werror -o "$DEST/desk_test" "$SRC/desk_test.c" -lxcb
+top=$(cd "$(dirname "$(readlink -f "$0")")/../../../.." && pwd)
+gcc -O2 -Wall -Wextra -Werror -I "$top" -o "$DEST/desk_test" "$SRC/desk_test.c" -lxcb
 strip "$DEST/desk_test"
