@@ -27,6 +27,7 @@
 #include "bulkhead/gui/session.h"
 #include "bulkhead/result.h"
 #include "buffer_source.h"
+#include "clipboard.h"
 
 namespace bulkhead::gui {
 
@@ -34,6 +35,7 @@ struct AgentConfig {
 	std::string display; // empty: $DISPLAY
 	std::chrono::microseconds frame_interval{16667};
 	bool verbose = false;
+	AgentClipboardConfig clipboard;
 };
 
 using BufferSourceFactory =
@@ -124,6 +126,7 @@ private:
 	std::map<xcb_window_t, AWin> windows_;
 	uint32_t max_windows_ = kMaxWindows; // dom0's, from welcome
 	std::chrono::steady_clock::time_point last_flush_{};
+	std::unique_ptr<AgentClipboard> clipboard_;
 
 	std::atomic<uint64_t> frames_sent_{0}, frames_acked_{0}, last_rtt_{0}, max_rtt_{0},
 		sum_rtt_{0}, last_dom0_{0};

@@ -20,7 +20,7 @@ namespace {
 void usage(FILE *f)
 {
 	fprintf(f, "usage: bulkhead-agent (--vchan | --channel-fd FD | --connect PATH)\n"
-		   "                      [--display DPY] [--fps N] [--verbose]\n");
+		   "                      [--display DPY] [--fps N] [--paste-keys KEYS] [--verbose]\n");
 }
 
 Result<void> run(int argc, char **argv)
@@ -36,6 +36,7 @@ Result<void> run(int argc, char **argv)
 		{"display", required_argument, nullptr, 'D'},
 		{"fps", required_argument, nullptr, 'f'},
 		{"verbose", no_argument, nullptr, 'v'},
+		{"paste-keys", required_argument, nullptr, 'p'},
 		{"help", no_argument, nullptr, 'h'},
 		{},
 	};
@@ -66,6 +67,9 @@ Result<void> run(int argc, char **argv)
 		}
 		case 'v':
 			cfg.verbose = true;
+			break;
+		case 'p':
+			cfg.clipboard.paste_keys = optarg;
 			break;
 		case 'h':
 			usage(stdout);
