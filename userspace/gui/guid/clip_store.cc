@@ -176,10 +176,13 @@ Result<ClipStore> ClipStore::open(std::string dir)
 {
 	if (dir.empty() || dir[0] != '/')
 		return err("clipboard directory must be an absolute path");
-	// The parent (e.g. /run/bulkhead) may be missing on a fresh boot.
-	std::string parent = dir.substr(0, dir.rfind('/'));
-	if (!parent.empty() && ::mkdir(parent.c_str(), 0755) < 0 && errno != EEXIST)
-		return Error::from_errno("mkdir " + parent, errno);
+	// The parents (e.g. /run/bulkhead) may be missing on a fresh boot.
+	for (size_t slash = dir.find('/', 1); slash != std::string::npos;
+	     slash = dir.find('/', slash + 1)) {
+		std::string parent = dir.substr(0, slash);
+		if (::mkdir(parent.c_str(), 0755) < 0 && errno != EEXIST)
+			return Error::from_errno("mkdir " + parent, errno);
+	}
 	if (::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST)
 		return Error::from_errno("mkdir " + dir, errno);
 	struct stat st;

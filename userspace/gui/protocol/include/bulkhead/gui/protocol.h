@@ -45,7 +45,7 @@ constexpr uint32_t kMaxDamageRects = 16;
 // against its limit before accepting any byte. kMaxClipboardTotal is the
 // protocol's ceiling; guid's configured limit (default 256 KiB) is lower.
 constexpr uint32_t kMaxClipboardChunk = 65536;
-constexpr uint32_t kMaxClipboardTotal = 16u << 20;
+constexpr uint32_t kMaxClipboardTotal = 2u << 20; // fits the 4 MiB send queue
 constexpr uint32_t kDefaultClipboardLimit = 256u << 10;
 constexpr uint32_t kMaxWindows = 512;	  // live windows per AppVM
 constexpr uint32_t kMaxBuffersPerWindow = 2; // front + back
