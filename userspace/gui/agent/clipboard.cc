@@ -2,6 +2,7 @@
 #include "clipboard.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -269,6 +270,12 @@ bool AgentClipboard::send_keys(xcb_window_t target)
 	}
 	if (cfg_.paste_keys.empty())
 		return true;
+	// A request of an absent extension would break the connection.
+	const xcb_query_extension_reply_t *xt = xcb_get_extension_data(conn_, &xcb_test_id);
+	if (!xt || !xt->present) {
+		fprintf(stderr, "agent: no XTEST in this X server: paste keys not sent\n");
+		return false;
+	}
 	auto sc = parse_shortcut(cfg_.paste_keys);
 	if (!sc.ok())
 		return false;

@@ -204,6 +204,9 @@ bool GuidClipboard::on_key(const xcb_key_press_event_t &e, uint32_t guest_window
 		// The release of a key whose press we took stays in dom0 too.
 		return swallowed_.erase(e.detail) != 0;
 	}
+	// Auto-repeat of a shortcut held down: taken, not acted on again.
+	if (swallowed_.count(e.detail))
+		return true;
 	bool is_copy = keymap_.matches(copy_key_, e.detail, e.state);
 	bool is_paste = !is_copy && keymap_.matches(paste_key_, e.detail, e.state);
 	if (!is_copy && !is_paste)
