@@ -226,10 +226,17 @@ bool GuidClipboard::on_key(const xcb_key_press_event_t &e, uint32_t guest_window
 void GuidClipboard::copy()
 {
 	if (pending_copy_) {
-		notify("Copy from " + vm_ + ": still waiting for the previous one");
-		return;
+		if (std::chrono::steady_clock::now() < copy_deadline_) {
+			notify("Copy from " + vm_ + ": still waiting for the previous one");
+			return;
+		}
+		// Give up on it: its answer, if it ever comes, is drained.
+		abandoned_ = incoming_.active() ? 0 : pending_copy_; // replied already?
+		draining_ = incoming_;
+		incoming_.reset();
 	}
 	pending_copy_ = ++next_id_ ? next_id_ : ++next_id_;
+	copy_deadline_ = std::chrono::steady_clock::now() + cfg_.copy_timeout;
 	send_(ClipboardRequest{pending_copy_, cfg_.limit});
 }
 
@@ -290,6 +297,24 @@ void GuidClipboard::paste(uint32_t guest_window)
 
 Result<void> GuidClipboard::on_message(const GuestBody &b)
 {
+	if (const auto *r = std::get_if<ClipboardReply>(&b); r && abandoned_ && r->id == abandoned_) {
+		abandoned_ = 0;
+		if (r->status == ClipStatus::kData) {
+			if (r->size > cfg_.limit)
+				return err("clipboard-reply: " + std::to_string(r->size) +
+					   " bytes announced, over the " + std::to_string(cfg_.limit) +
+					   " asked for");
+			TRY(draining_.begin(r->id, r->format, r->size, cfg_.limit));
+		}
+		return ok();
+	}
+	if (const auto *c = std::get_if<ClipboardChunk>(&b);
+	    c && draining_.active() && c->id == draining_.id()) {
+		TRY_ASSIGN(bool done, draining_.add(c->id, c->bytes));
+		if (done)
+			(void)draining_.take();
+		return ok();
+	}
 	if (const auto *r = std::get_if<ClipboardReply>(&b)) {
 		if (!pending_copy_ || r->id != pending_copy_ || incoming_.active())
 			return err("clipboard-reply: request " + std::to_string(r->id) +

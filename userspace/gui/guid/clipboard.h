@@ -47,6 +47,9 @@ struct ClipboardConfig {
 	bool one_shot = true;			 // clear the dom0 copy after a paste
 	std::string notify_command;		 // run as CMD SUMMARY BODY (e.g. notify-send)
 	uint32_t notify_seconds = 4;		 // dom0 notification window; 0: none
+	// A copy the agent has not answered by then may be replaced by a new
+	// Ctrl-Shift-C; the late answer is then read and dropped.
+	std::chrono::milliseconds copy_timeout{10000};
 };
 
 // Parses the "key = value" clipboard file (keys as the options without
@@ -100,7 +103,10 @@ private:
 
 	uint32_t next_id_ = 0;
 	uint32_t pending_copy_ = 0;	  // request id awaiting a reply
+	std::chrono::steady_clock::time_point copy_deadline_;
 	ClipReassembly incoming_;	  // the copy's data
+	uint32_t abandoned_ = 0;	  // a timed-out request whose reply may still come
+	ClipReassembly draining_;	  // that reply's data, read and dropped
 	std::map<uint32_t, std::string> pending_pastes_; // id -> what, awaiting a paste-result
 
 	struct Notice {

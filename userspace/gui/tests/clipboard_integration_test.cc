@@ -214,6 +214,7 @@ protected:
 		c.store_dir = store_dir_;
 		c.policy_path = policy_;
 		c.notify_seconds = 30;
+		c.copy_timeout = copy_timeout_;
 		return c;
 	}
 
@@ -320,6 +321,7 @@ protected:
 	static Xvfb *dom0_, *work_, *banking_;
 	std::shared_ptr<MemfdBufferRegistry> registry_;
 	std::string tmp_, store_dir_, policy_;
+	std::chrono::milliseconds copy_timeout_{10000};
 };
 
 Xvfb *ClipboardIntegration::dom0_ = nullptr;
@@ -619,6 +621,38 @@ TEST_F(ClipboardIntegration, HostileAgentData)
 	EXPECT_FALSE(stored().has_value());
 	XClient check(dom0_->display());
 	EXPECT_TRUE(check.frames_of("evil").empty());
+
+	// A stalled answer: until the deadline a second Ctrl-Shift-C is
+	// refused; after it a new request goes out, and the late answer to the
+	// old one is read and dropped, not stored and not a violation.
+	{
+		copy_timeout_ = 1000ms;
+		auto [ea, eb] = seqpacket_pair().value();
+		auto ge = make_guid("slow", "yellow", std::move(ea));
+		ASSERT_TRUE(ge);
+		Runner rge(ge.get());
+		HostileAgent h(std::move(eb));
+		h.start();
+		xcb_window_t ef = frame(dom0, "slow");
+		ASSERT_TRUE(ef);
+		copy_on(dom0, ef);
+		uint32_t first = h.wait_request();
+		ASSERT_NE(first, 0u);
+		copy_on(dom0, ef);
+		EXPECT_TRUE(noticed(dom0, "Copy from slow: still waiting for the previous one"));
+		std::this_thread::sleep_for(1200ms);
+		copy_on(dom0, ef);
+		uint32_t second = h.wait_request();
+		ASSERT_NE(second, 0u);
+		EXPECT_NE(second, first);
+		h.send(ClipboardReply{first, ClipStatus::kData, kClipText, 5});
+		h.send(ClipboardChunk{first, "stale"});
+		h.send(ClipboardReply{second, ClipStatus::kData, kClipText, 5});
+		h.send(ClipboardChunk{second, "fresh"});
+		EXPECT_TRUE(eventually([&] { return stored().has_value() && stored()->data == "fresh"; }));
+		EXPECT_FALSE(rge.done()) << rge.wait_error();
+		ASSERT_TRUE(ClipStore::open(store_dir_)->clear().ok());
+	}
 
 	// banking and dom0 are unaffected.
 	EXPECT_FALSE(rgb.done());
