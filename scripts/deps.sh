@@ -18,6 +18,8 @@ PKGS=(
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils libxen-dev
 	# GUI (guid, agent, their Xvfb integration test)
 	libxcb1-dev libxcb-shm0-dev libxcb-composite0-dev libxcb-damage0-dev libxcb-xfixes0-dev libdrm-dev xvfb xserver-xorg-core xserver-xorg-dev
+	# clipboard: the agent emulates the paste with XTest; the Xen scenario drives guid with xdotool
+	libxcb-xtest0-dev xdotool
 	# the desktop demo (tests/demo/desktop): X clients and fonts for the images, screenshots
 	xfonts-base xkb-data x11-xkb-utils xterm x11-apps twm x11-utils x11-xserver-utils socat imagemagick
 )

@@ -93,6 +93,7 @@ Agent::~Agent()
 	if (!conn_)
 		return;
 	source_.reset();
+	clipboard_.reset();
 	xcb_disconnect(conn_);
 }
 
@@ -156,6 +157,8 @@ Result<void> Agent::init_x(BufferSourceFactory &make_source)
 	damage_event_base_ = xcb_get_extension_data(conn_, &xcb_damage_id)->first_event;
 
 	TRY_ASSIGN(source_, make_source(conn_));
+	TRY_ASSIGN(clipboard_, AgentClipboard::create(cfg_.clipboard, conn_, screen_,
+						      [this](GuestBody b) { return send(0, std::move(b)); }));
 
 	// Hello, and dom0's welcome (its window limit) before any window.
 	TRY(send(0, Hello{kVersionMajor, kVersionMinor, screen_->width_in_pixels,
@@ -575,9 +578,12 @@ Result<void> Agent::handle_dom0(const Dom0Message &m)
 		if (f->focused && w->mapped)
 			xcb_set_input_focus(conn_, XCB_INPUT_FOCUS_POINTER_ROOT, w->id,
 					    XCB_CURRENT_TIME);
-	} else if (std::holds_alternative<ClipboardRequest>(m.body)) {
-		// The clipboard (issue 6) is not wired yet: answer empty.
-		return send(0, ClipboardReply{});
+	} else if (std::holds_alternative<ClipboardRequest>(m.body) ||
+		   std::holds_alternative<ClipboardPaste>(m.body) ||
+		   std::holds_alternative<PasteChunk>(m.body)) {
+		auto r = clipboard_->on_message(m.body);
+		if (!r.ok())
+			return r.error().context("dom0 protocol violation");
 	}
 	return ok();
 }
@@ -606,6 +612,14 @@ Result<void> Agent::handle_x()
 {
 	while (xcb_generic_event_t *ev = xcb_poll_for_event(conn_)) {
 		uint8_t type = ev->response_type & 0x7f;
+		if (type != 0) {
+			auto taken = clipboard_->on_x_event(ev);
+			if (!taken.ok() || *taken) {
+				free(ev);
+				TRY(taken);
+				continue;
+			}
+		}
 		Result<void> r = ok();
 		if (type == 0) {
 			// BadWindow and friends from windows that vanished between an
@@ -733,6 +747,8 @@ Result<void> Agent::run(int stop_fd)
 			timeout = int(std::max<int64_t>(
 				0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1));
 		}
+		if (int ct = clipboard_->timeout_ms(); ct >= 0 && (timeout < 0 || ct < timeout))
+			timeout = ct;
 		pollfd p[3] = {{channel_->poll_fd(), short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0},
 			       {xfd, POLLIN, 0},
 			       {stop_fd, POLLIN, 0}};
@@ -747,6 +763,7 @@ Result<void> Agent::run(int stop_fd)
 			TRY(channel_->flush());
 		if (backlog_ || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			TRY(handle_channel());
+		TRY(clipboard_->tick());
 	}
 }
 

@@ -28,6 +28,7 @@
 #include "bulkhead/result.h"
 #include "buffer_source.h"
 #include "frame_record.h"
+#include "clipboard.h"
 
 namespace bulkhead::gui {
 
@@ -38,6 +39,7 @@ struct AgentConfig {
 	// Called on the agent's thread for every acknowledged frame (the
 	// binary's --frame-log); empty: nothing.
 	std::function<void(const FrameRecord &)> on_frame;
+	AgentClipboardConfig clipboard;
 };
 
 using BufferSourceFactory =
@@ -139,6 +141,7 @@ private:
 	// waiting (a vchan's event fires per notification, not while data is left)
 	bool backlog_ = false;
 	std::chrono::steady_clock::time_point last_flush_{};
+	std::unique_ptr<AgentClipboard> clipboard_;
 
 	std::atomic<uint64_t> frames_sent_{0}, frames_acked_{0}, last_rtt_{0}, max_rtt_{0},
 		sum_rtt_{0}, last_dom0_{0}, tx_bytes_{0}, rx_bytes_{0};

@@ -20,7 +20,8 @@ namespace {
 void usage(FILE *f)
 {
 	fprintf(f, "usage: bulkhead-agent (--vchan | --channel-fd FD | --connect PATH)\n"
-		   "                      [--display DPY] [--fps N] [--frame-log PATH] [--verbose]\n");
+		   "                      [--display DPY] [--fps N] [--frame-log PATH] [--paste-keys KEYS]\n"
+		   "                      [--verbose]\n");
 }
 
 Result<void> run(int argc, char **argv)
@@ -38,6 +39,7 @@ Result<void> run(int argc, char **argv)
 		{"fps", required_argument, nullptr, 'f'},
 		{"frame-log", required_argument, nullptr, 'F'},
 		{"verbose", no_argument, nullptr, 'v'},
+		{"paste-keys", required_argument, nullptr, 'p'},
 		{"help", no_argument, nullptr, 'h'},
 		{},
 	};
@@ -71,6 +73,9 @@ Result<void> run(int argc, char **argv)
 			break;
 		case 'v':
 			cfg.verbose = true;
+			break;
+		case 'p':
+			cfg.clipboard.paste_keys = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -92,6 +92,7 @@ Guid::~Guid()
 	}
 	for (auto &[shape, c] : cursors_)
 		xcb_free_cursor(conn_, c);
+	clipboard_.reset(); // its notification windows, while conn_ is alive
 	xcb_disconnect(conn_);
 }
 
@@ -146,6 +147,8 @@ Result<void> Guid::init_x()
 			      "_BULKHEAD_VMNAME", "_BULKHEAD_LABEL", "_NET_WM_WINDOW_TYPE",
 			      "_NET_WM_WINDOW_TYPE_NORMAL"})
 		atom(a);
+	TRY_ASSIGN(clipboard_, GuidClipboard::create(cfg_.clipboard, cfg_.vm_name, cfg_.label, conn_,
+						     screen_, [this](Dom0Body b) { (void)send(0, std::move(b)); }));
 	xcb_flush(conn_);
 	return ok();
 }
@@ -179,11 +182,12 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 			       {xfd, POLLIN, 0},
 			       {stop_fd, POLLIN, 0},
 			       {stats_fd, POLLIN, 0}};
-		if (poll(p, 4, backlog_ ? 0 : -1) < 0) {
+		if (poll(p, 4, backlog_ ? 0 : clipboard_->timeout_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			return Error::from_errno("poll", errno);
 		}
+		clipboard_->tick();
 		if (stop_fd >= 0 && p[2].revents)
 			return ok();
 		if (stats_fd >= 0 && p[3].revents) {
@@ -250,8 +254,14 @@ Result<void> Guid::handle_message(const GuestMessage &m)
 		return send(0, Welcome{kVersionMajor, kVersionMinor, screen_->width_in_pixels,
 				       screen_->height_in_pixels, cfg_.max_windows});
 	}
-	if (std::holds_alternative<ClipboardReply>(m.body))
-		return ok(); // clipboard policy (issue 6) not wired yet: dropped
+	if (std::holds_alternative<ClipboardReply>(m.body) ||
+	    std::holds_alternative<ClipboardChunk>(m.body) ||
+	    std::holds_alternative<PasteResult>(m.body)) {
+		auto r = clipboard_->on_message(m.body);
+		if (!r.ok())
+			return r.error().context("protocol violation");
+		return ok();
+	}
 	if (const auto *c = std::get_if<Create>(&m.body))
 		return on_create(m.window, *c);
 	Win *w = find(m.window);
@@ -316,7 +326,8 @@ Result<void> Guid::on_create(uint32_t id, const Create &c)
 	// only ever go into `content`, a child inset by the border width.
 	uint32_t fmask = XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK;
 	uint32_t fvals[] = {label_pixel_, c.override_redirect ? 1u : 0u,
-			    XCB_EVENT_MASK_STRUCTURE_NOTIFY | XCB_EVENT_MASK_FOCUS_CHANGE};
+			    XCB_EVENT_MASK_STRUCTURE_NOTIFY | XCB_EVENT_MASK_FOCUS_CHANGE |
+				    XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE};
 	xcb_create_window(conn_, XCB_COPY_FROM_PARENT, w.frame, screen_->root, 0, 0, 1, 1, 0,
 			  XCB_WINDOW_CLASS_INPUT_OUTPUT, XCB_COPY_FROM_PARENT, fmask, fvals);
 	uint32_t cmask = XCB_CW_BACK_PIXMAP | XCB_CW_EVENT_MASK;
@@ -602,6 +613,19 @@ Result<void> Guid::on_damage(Win &w, const Damage &d, uint64_t recv_ts)
 	return ok();
 }
 
+// Key presses and releases on this AppVM's dom0 windows (frame or content:
+// the content selects no key events, so they propagate to the frame).
+void Guid::on_key(const xcb_key_press_event_t &e)
+{
+	Win *w = find_by_frame(e.event);
+	if (!w)
+		return;
+	// The clipboard shortcuts stay in dom0: never forwarded to any AppVM.
+	if (clipboard_->on_key(e, w->id))
+		return;
+	// Key forwarding to the AppVM is the input path's (gntinput).
+}
+
 Result<void> Guid::handle_x()
 {
 	while (xcb_generic_event_t *ev = xcb_poll_for_event(conn_)) {
@@ -673,6 +697,10 @@ Result<void> Guid::handle_x()
 			if (w && e->type == atom("WM_PROTOCOLS") && e->format == 32 &&
 			    e->data.data32[0] == atom("WM_DELETE_WINDOW"))
 				r = send(w->id, CloseRequest{});
+		} else if (type == XCB_KEY_PRESS || type == XCB_KEY_RELEASE) {
+			on_key(*reinterpret_cast<xcb_key_press_event_t *>(ev));
+		} else if (type == XCB_MAPPING_NOTIFY) {
+			clipboard_->on_mapping_notify();
 		} else if (type == XCB_FOCUS_IN || type == XCB_FOCUS_OUT) {
 			auto *e = reinterpret_cast<xcb_focus_in_event_t *>(ev);
 			Win *w = find_by_frame(e->event);

@@ -32,6 +32,7 @@
 #include "bulkhead/gui/session.h"
 #include "bulkhead/result.h"
 #include "buffer_importer.h"
+#include "clipboard.h"
 #include "labels.h"
 
 namespace bulkhead::gui {
@@ -45,6 +46,7 @@ struct GuidConfig {
 	uint32_t max_windows = kMaxWindows;
 	uint64_t max_buffer_bytes = 1ull << 30;
 	bool verbose = false;
+	ClipboardConfig clipboard;
 };
 
 Result<void> validate_vm_name(std::string_view name);
@@ -75,6 +77,7 @@ public:
 	// For tests: the dom0 frame window of a guest window (0 if none).
 	xcb_window_t frame_of(uint32_t guest_window) const;
 	size_t window_count() const { return windows_.size(); }
+	const GuidClipboard &clipboard() const { return *clipboard_; }
 
 private:
 	struct Buf {
@@ -108,6 +111,7 @@ private:
 	Result<void> handle_channel();
 	Result<void> handle_message(const GuestMessage &m);
 	Result<void> handle_x();
+	void on_key(const xcb_key_press_event_t &e);
 	Result<void> send(uint32_t window, Dom0Body body);
 
 	Result<void> on_create(uint32_t id, const Create &c);
@@ -146,6 +150,7 @@ private:
 	std::map<std::string, xcb_atom_t> atoms_;
 
 	std::map<uint32_t, Win> windows_;
+	std::unique_ptr<GuidClipboard> clipboard_;
 	uint64_t buffer_bytes_ = 0;
 	Stats stats_;
 	// handle_channel() stopped at its batch limit: more messages may be

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <string>
+#include <unistd.h>
 
 #include "bulkhead/gui/channel.h"
 #ifdef BULKHEAD_GUI_HAVE_VCHAN
@@ -26,6 +27,10 @@ void usage(FILE *f)
 		   "                     (--vchan | --channel-fd FD | --listen PATH)\n"
 		   "                     [--display DPY] [--border PX] [--max-windows N]\n"
 		   "                     [--gntfb-device PATH] [--verbose]\n"
+		   "                     [--clipboard-config FILE] [--copy-key KEYS] [--paste-key KEYS]\n"
+		   "                     [--clipboard-dir DIR] [--clipboard-policy FILE]\n"
+		   "                     [--clipboard-max BYTES] [--clipboard-keep]\n"
+		   "                     [--notify-command CMD] [--notify-seconds S] [--no-clipboard]\n"
 		   "labels: %s\n",
 		label_names().c_str());
 }
@@ -46,6 +51,22 @@ Result<void> run(int argc, char **argv)
 	std::string label, listen_path, gntfb_dev;
 	int channel_fd = -1;
 	bool have_domid = false, use_vchan = false;
+	// The clipboard file first (the default one if it exists), so that
+	// options given on the command line win over it.
+	std::string clip_conf = "/etc/bulkhead/clipboard.conf";
+	bool clip_conf_given = false;
+	for (int i = 1; i < argc; i++) {
+		std::string a = argv[i];
+		if (a == "--clipboard-config" && i + 1 < argc) {
+			clip_conf = argv[i + 1];
+			clip_conf_given = true;
+		} else if (a.rfind("--clipboard-config=", 0) == 0) {
+			clip_conf = a.substr(19);
+			clip_conf_given = true;
+		}
+	}
+	if (clip_conf_given || access(clip_conf.c_str(), F_OK) == 0)
+		TRY(load_clipboard_config(clip_conf, cfg.clipboard));
 	static const option opts[] = {
 		{"vm", required_argument, nullptr, 'n'},
 		{"label", required_argument, nullptr, 'l'},
@@ -58,6 +79,16 @@ Result<void> run(int argc, char **argv)
 		{"max-windows", required_argument, nullptr, 'w'},
 		{"gntfb-device", required_argument, nullptr, 'g'},
 		{"verbose", no_argument, nullptr, 'v'},
+		{"clipboard-config", required_argument, nullptr, 'C'},
+		{"copy-key", required_argument, nullptr, 1001},
+		{"paste-key", required_argument, nullptr, 1002},
+		{"clipboard-dir", required_argument, nullptr, 1003},
+		{"clipboard-policy", required_argument, nullptr, 1004},
+		{"clipboard-max", required_argument, nullptr, 1005},
+		{"clipboard-keep", no_argument, nullptr, 1006},
+		{"notify-command", required_argument, nullptr, 1007},
+		{"notify-seconds", required_argument, nullptr, 1008},
+		{"no-clipboard", no_argument, nullptr, 1009},
 		{"help", no_argument, nullptr, 'h'},
 		{},
 	};
@@ -101,6 +132,41 @@ Result<void> run(int argc, char **argv)
 			break;
 		case 'v':
 			cfg.verbose = true;
+			break;
+		case 'C':
+			break; // read above
+		case 1001:
+			TRY(parse_shortcut(optarg));
+			cfg.clipboard.copy_key = optarg;
+			break;
+		case 1002:
+			TRY(parse_shortcut(optarg));
+			cfg.clipboard.paste_key = optarg;
+			break;
+		case 1003:
+			cfg.clipboard.store_dir = optarg;
+			break;
+		case 1004:
+			cfg.clipboard.policy_path = optarg;
+			break;
+		case 1005: {
+			TRY_ASSIGN(cfg.clipboard.limit, number("--clipboard-max", optarg, kMaxClipboardTotal));
+			if (cfg.clipboard.limit == 0)
+				return err("--clipboard-max: at least 1 byte");
+			break;
+		}
+		case 1006:
+			cfg.clipboard.one_shot = false;
+			break;
+		case 1007:
+			cfg.clipboard.notify_command = optarg;
+			break;
+		case 1008: {
+			TRY_ASSIGN(cfg.clipboard.notify_seconds, number("--notify-seconds", optarg, 60));
+			break;
+		}
+		case 1009:
+			cfg.clipboard.enabled = false;
 			break;
 		case 'h':
 			usage(stdout);

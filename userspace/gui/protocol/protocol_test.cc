@@ -31,14 +31,19 @@ std::vector<GuestBody> sample_guest()
 		Cursor{68},
 		Buffer{1, 300, 200, 1200, kFormatXRGB8888, 42},
 		d,
-		ClipboardReply{"text"},
+		ClipboardReply{3, ClipStatus::kData, kClipText, 5},
+		ClipboardChunk{3, "hello"},
+		PasteResult{4, PasteStatus::kBadImage},
 		Restack{3}};
 }
 
 uint32_t window_for(const GuestBody &b)
 {
-	return std::holds_alternative<Hello>(b) || std::holds_alternative<ClipboardReply>(b) ? 0
-															      : 9;
+	return std::holds_alternative<Hello>(b) || std::holds_alternative<ClipboardReply>(b) ||
+			       std::holds_alternative<ClipboardChunk>(b) ||
+			       std::holds_alternative<PasteResult>(b)
+		       ? 0
+		       : 9;
 }
 
 TEST(Protocol, GuestRoundTrip)
@@ -62,12 +67,14 @@ TEST(Protocol, Dom0RoundTrip)
 				     ConfigureRequest{-3, 4, 50, 60},
 				     CloseRequest{},
 				     Focus{true},
-				     ClipboardRequest{},
-				     ClipboardData{"x"}};
+				     ClipboardRequest{1, 4096},
+				     ClipboardPaste{2, kClipPng, 100, 7},
+				     PasteChunk{2, std::string(100, 'x')}};
 	for (const Dom0Body &b : all) {
 		bool conn = std::holds_alternative<Welcome>(b) ||
 			    std::holds_alternative<ClipboardRequest>(b) ||
-			    std::holds_alternative<ClipboardData>(b);
+			    std::holds_alternative<ClipboardPaste>(b) ||
+			    std::holds_alternative<PasteChunk>(b);
 		auto bytes = encode(conn ? 0 : 3, 1, b);
 		auto m = decode_dom0(bytes);
 		ASSERT_TRUE(m.ok()) << m.error().message;

@@ -137,6 +137,7 @@ protected:
 		cfg.display = dom0_->display();
 		cfg.border = kBorder;
 		cfg.max_windows = max_windows;
+		cfg.clipboard.enabled = false; // clipboard_integration_test covers it
 		auto ch = socket_channel(std::move(end), kMaxMessageSize);
 		EXPECT_TRUE(ch.ok());
 		auto g = Guid::create(cfg, std::move(ch).value(), memfd_importer(registry_));

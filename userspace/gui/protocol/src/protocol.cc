@@ -25,8 +25,16 @@ Bounds payload_bounds(uint32_t type)
 	case MsgType::kUnmap:
 	case MsgType::kDestroy:
 	case MsgType::kCloseRequest:
-	case MsgType::kClipboardRequest:
 		return {0, 0};
+	case MsgType::kClipboardRequest:
+	case MsgType::kPasteResult:
+		return {8, 8};
+	case MsgType::kClipboardReply:
+	case MsgType::kClipboardPaste:
+		return {16, 16};
+	case MsgType::kClipboardChunk:
+	case MsgType::kPasteChunk:
+		return {4 + 1, 4 + kMaxClipboardChunk};
 	case MsgType::kConfigure:
 		return {20, 20};
 	case MsgType::kTitle:
@@ -42,9 +50,6 @@ Bounds payload_bounds(uint32_t type)
 		return {24, 24};
 	case MsgType::kDamage:
 		return {24 + 16, 24 + 16 * kMaxDamageRects};
-	case MsgType::kClipboardReply:
-	case MsgType::kClipboardData:
-		return {0, kMaxClipboardBytes};
 	case MsgType::kWelcome:
 		return {16, 16};
 	case MsgType::kAck:
@@ -59,9 +64,11 @@ Bounds payload_bounds(uint32_t type)
 
 bool known_type(uint32_t type)
 {
-	return (type >= 0x01 && type <= 0x0e) || (type >= 0x81 && type <= 0x87);
+	return (type >= 0x01 && type <= 0x10) || (type >= 0x81 && type <= 0x88);
 }
-bool is_guest_type(uint32_t type) { return type >= 0x01 && type <= 0x0e; }
+bool is_guest_type(uint32_t type) { return type >= 0x01 && type <= 0x10; }
+
+bool known_format(uint32_t f) { return f == kClipText || f == kClipPng; }
 
 // Little-endian reader over a bounded span; every read is bounds-checked by
 // the caller's length validation, and asserted here.
@@ -170,7 +177,9 @@ Result<GuestBody> decode_guest_body(uint32_t type, uint32_t window, Reader &r)
 {
 	const char *t = msg_type_name(type);
 	bool needs_window = type != uint32_t(MsgType::kHello) &&
-			    type != uint32_t(MsgType::kClipboardReply);
+			    type != uint32_t(MsgType::kClipboardReply) &&
+			    type != uint32_t(MsgType::kClipboardChunk) &&
+			    type != uint32_t(MsgType::kPasteResult);
 	if (needs_window && window == 0)
 		return bad(t, "window id 0");
 	if (!needs_window && window != 0)
@@ -315,7 +324,54 @@ Result<GuestBody> decode_guest_body(uint32_t type, uint32_t window, Reader &r)
 	}
 	case MsgType::kClipboardReply: {
 		ClipboardReply m;
-		TRY_ASSIGN(m.utf8, utf8_field(t, r, r.left()));
+		m.id = r.u32();
+		uint32_t st = r.u32();
+		m.format = r.u32();
+		m.size = r.u32();
+		if (m.id == 0)
+			return bad(t, "request id 0");
+		if (st > uint32_t(ClipStatus::kUnavailable))
+			return bad(t, "unknown status " + std::to_string(st));
+		m.status = ClipStatus(st);
+		switch (m.status) {
+		case ClipStatus::kData:
+			if (!known_format(m.format))
+				return bad(t, "unknown format " + std::to_string(m.format));
+			if (m.size == 0 || m.size > kMaxClipboardTotal)
+				return bad(t, "size " + std::to_string(m.size) + " outside 1.." +
+						      std::to_string(kMaxClipboardTotal));
+			break;
+		case ClipStatus::kTooLarge:
+			if (m.format != 0 && !known_format(m.format))
+				return bad(t, "unknown format " + std::to_string(m.format));
+			if (m.size == 0)
+				return bad(t, "too large, but size 0");
+			break;
+		case ClipStatus::kEmpty:
+		case ClipStatus::kUnavailable:
+			if (m.format != 0 || m.size != 0)
+				return bad(t, "format or size set without data");
+			break;
+		}
+		return GuestBody(m);
+	}
+	case MsgType::kClipboardChunk: {
+		ClipboardChunk m;
+		m.id = r.u32();
+		if (m.id == 0)
+			return bad(t, "request id 0");
+		m.bytes = r.str(r.left());
+		return GuestBody(m);
+	}
+	case MsgType::kPasteResult: {
+		PasteResult m;
+		m.id = r.u32();
+		uint32_t st = r.u32();
+		if (m.id == 0)
+			return bad(t, "paste id 0");
+		if (st > uint32_t(PasteStatus::kFailed))
+			return bad(t, "unknown status " + std::to_string(st));
+		m.status = PasteStatus(st);
 		return GuestBody(m);
 	}
 	case MsgType::kRestack: {
@@ -389,11 +445,37 @@ Result<Dom0Body> decode_dom0_body(uint32_t type, uint32_t window, Reader &r)
 		m.focused = f == 1;
 		return Dom0Body(m);
 	}
-	case MsgType::kClipboardRequest:
-		return Dom0Body(ClipboardRequest{});
-	case MsgType::kClipboardData: {
-		ClipboardData m;
-		TRY_ASSIGN(m.utf8, utf8_field(t, r, r.left()));
+	case MsgType::kClipboardRequest: {
+		ClipboardRequest m;
+		m.id = r.u32();
+		m.max_bytes = r.u32();
+		if (m.id == 0)
+			return bad(t, "request id 0");
+		if (m.max_bytes == 0 || m.max_bytes > kMaxClipboardTotal)
+			return bad(t, "max bytes outside 1.." + std::to_string(kMaxClipboardTotal));
+		return Dom0Body(m);
+	}
+	case MsgType::kClipboardPaste: {
+		ClipboardPaste m;
+		m.id = r.u32();
+		m.format = r.u32();
+		m.size = r.u32();
+		m.target = r.u32();
+		if (m.id == 0)
+			return bad(t, "paste id 0");
+		if (!known_format(m.format))
+			return bad(t, "unknown format " + std::to_string(m.format));
+		if (m.size == 0 || m.size > kMaxClipboardTotal)
+			return bad(t, "size " + std::to_string(m.size) + " outside 1.." +
+					      std::to_string(kMaxClipboardTotal));
+		return Dom0Body(m);
+	}
+	case MsgType::kPasteChunk: {
+		PasteChunk m;
+		m.id = r.u32();
+		if (m.id == 0)
+			return bad(t, "paste id 0");
+		m.bytes = r.str(r.left());
 		return Dom0Body(m);
 	}
 	default:
@@ -461,6 +543,10 @@ const char *msg_type_name(uint32_t type)
 		return "damage";
 	case MsgType::kClipboardReply:
 		return "clipboard-reply";
+	case MsgType::kClipboardChunk:
+		return "clipboard-chunk";
+	case MsgType::kPasteResult:
+		return "paste-result";
 	case MsgType::kRestack:
 		return "restack";
 	case MsgType::kWelcome:
@@ -475,10 +561,23 @@ const char *msg_type_name(uint32_t type)
 		return "focus";
 	case MsgType::kClipboardRequest:
 		return "clipboard-request";
-	case MsgType::kClipboardData:
-		return "clipboard-data";
+	case MsgType::kClipboardPaste:
+		return "clipboard-paste";
+	case MsgType::kPasteChunk:
+		return "paste-chunk";
 	}
 	return "unknown";
+}
+
+const char *clip_format_mime(uint32_t format)
+{
+	switch (format) {
+	case kClipText:
+		return "text/plain;charset=utf-8";
+	case kClipPng:
+		return "image/png";
+	}
+	return "";
 }
 
 uint32_t max_payload(uint32_t type)
@@ -598,7 +697,18 @@ std::vector<uint8_t> encode(uint32_t window, uint32_t seq, const GuestBody &body
 				}
 			} else if constexpr (std::is_same_v<T, ClipboardReply>) {
 				encode_header(w, MsgType::kClipboardReply, window, seq);
-				w.bytes(m.utf8);
+				w.u32(m.id);
+				w.u32(uint32_t(m.status));
+				w.u32(m.format);
+				w.u32(m.size);
+			} else if constexpr (std::is_same_v<T, ClipboardChunk>) {
+				encode_header(w, MsgType::kClipboardChunk, window, seq);
+				w.u32(m.id);
+				w.bytes(m.bytes);
+			} else if constexpr (std::is_same_v<T, PasteResult>) {
+				encode_header(w, MsgType::kPasteResult, window, seq);
+				w.u32(m.id);
+				w.u32(uint32_t(m.status));
 			} else if constexpr (std::is_same_v<T, Restack>) {
 				encode_header(w, MsgType::kRestack, window, seq);
 				w.u32(m.above);
@@ -644,9 +754,18 @@ std::vector<uint8_t> encode(uint32_t window, uint32_t seq, const Dom0Body &body)
 				w.u32(m.focused ? 1 : 0);
 			} else if constexpr (std::is_same_v<T, ClipboardRequest>) {
 				encode_header(w, MsgType::kClipboardRequest, window, seq);
-			} else if constexpr (std::is_same_v<T, ClipboardData>) {
-				encode_header(w, MsgType::kClipboardData, window, seq);
-				w.bytes(m.utf8);
+				w.u32(m.id);
+				w.u32(m.max_bytes);
+			} else if constexpr (std::is_same_v<T, ClipboardPaste>) {
+				encode_header(w, MsgType::kClipboardPaste, window, seq);
+				w.u32(m.id);
+				w.u32(m.format);
+				w.u32(m.size);
+				w.u32(m.target);
+			} else if constexpr (std::is_same_v<T, PasteChunk>) {
+				encode_header(w, MsgType::kPasteChunk, window, seq);
+				w.u32(m.id);
+				w.bytes(m.bytes);
 			} else {
 				static_assert(kAlwaysFalse<T>);
 			}

@@ -44,7 +44,10 @@ Result<void> GuestSession::accept_body(uint32_t window, const GuestBody &b)
 		greeted_ = true;
 		return ok();
 	}
-	if (std::holds_alternative<ClipboardReply>(b))
+	// Clipboard messages carry no window; their pairing with dom0's
+	// requests is the clipboard module's (guid/clipboard.h).
+	if (std::holds_alternative<ClipboardReply>(b) || std::holds_alternative<ClipboardChunk>(b) ||
+	    std::holds_alternative<PasteResult>(b))
 		return ok();
 	if (const auto *c = std::get_if<Create>(&b)) {
 		if (windows_.count(window))

@@ -31,7 +31,7 @@ namespace bulkhead::gui {
 
 constexpr uint32_t kMagic = 0x55474842; // "BHGU"
 constexpr uint16_t kVersionMajor = 1;
-constexpr uint16_t kVersionMinor = 1; // 1: restack
+constexpr uint16_t kVersionMinor = 1; // 1.1: restack and the chunked clipboard messages
 
 constexpr size_t kHeaderSize = 16;
 constexpr uint32_t kMaxWidth = 16384;
@@ -40,12 +40,18 @@ constexpr int32_t kMaxCoord = 32767; // X11 coordinates are 16-bit
 constexpr uint32_t kMaxTitleBytes = 512;
 constexpr uint32_t kMaxClassBytes = 128; // each of res_name, res_class
 constexpr uint32_t kMaxDamageRects = 16;
-constexpr uint32_t kMaxClipboardBytes = 65536;
+// Clipboard: data travels in chunks of at most kMaxClipboardChunk bytes after
+// a reply/paste message announcing the total, which the receiver checks
+// against its limit before accepting any byte. kMaxClipboardTotal is the
+// protocol's ceiling; guid's configured limit (default 256 KiB) is lower.
+constexpr uint32_t kMaxClipboardChunk = 65536;
+constexpr uint32_t kMaxClipboardTotal = 2u << 20; // fits the 4 MiB send queue
+constexpr uint32_t kDefaultClipboardLimit = 256u << 10;
 constexpr uint32_t kMaxWindows = 512;	  // live windows per AppVM
 constexpr uint32_t kMaxBuffersPerWindow = 2; // front + back
 constexpr uint32_t kMaxCursorShape = 153;    // X cursor font glyphs 0..152, even
 // Largest message (header + payload) in either direction.
-constexpr size_t kMaxMessageSize = kHeaderSize + 4 + kMaxClipboardBytes;
+constexpr size_t kMaxMessageSize = kHeaderSize + 4 + kMaxClipboardChunk;
 
 // DRM fourcc codes (drm_fourcc.h) of the buffer formats we accept.
 constexpr uint32_t kFormatXRGB8888 = 0x34325258; // 'XR24'
@@ -66,7 +72,9 @@ enum class MsgType : uint32_t {
 	kBuffer = 0x0b,
 	kDamage = 0x0c,
 	kClipboardReply = 0x0d,
-	kRestack = 0x0e, // minor 1
+	kClipboardChunk = 0x0e,
+	kPasteResult = 0x0f,
+	kRestack = 0x10,
 	// dom0 -> guest
 	kWelcome = 0x81,
 	kAck = 0x82,
@@ -74,7 +82,8 @@ enum class MsgType : uint32_t {
 	kCloseRequest = 0x84,
 	kFocus = 0x85,
 	kClipboardRequest = 0x86,
-	kClipboardData = 0x87,
+	kClipboardPaste = 0x87,
+	kPasteChunk = 0x88,
 };
 
 const char *msg_type_name(uint32_t type);
@@ -154,9 +163,41 @@ struct Damage {
 	std::vector<Rect> rects;   // 1..kMaxDamageRects, in buffer coordinates
 	friend bool operator==(const Damage &, const Damage &) = default;
 };
+// ---- clipboard (both directions)
+// Formats: the MIME type of the bytes.
+constexpr uint32_t kClipText = 1; // text/plain;charset=utf-8
+constexpr uint32_t kClipPng = 2;  // image/png
+const char *clip_format_mime(uint32_t format); // "" for unknown ones
+// The agent's answer to clipboard-request.
+enum class ClipStatus : uint32_t {
+	kData = 0,	  // `size` bytes follow in clipboard-chunk messages
+	kEmpty = 1,	  // nothing to copy (no CLIPBOARD owner)
+	kTooLarge = 2,	  // over the requested max_bytes (`size`: its size or a lower bound)
+	kUnavailable = 3, // no text or PNG target, or the owner did not answer
+};
 struct ClipboardReply {
-	std::string utf8;
+	uint32_t id = 0; // the request's
+	ClipStatus status = ClipStatus::kEmpty;
+	uint32_t format = 0; // kData: kClipText or kClipPng; kTooLarge: 0 or either; else 0
+	uint32_t size = 0;   // kData: 1..kMaxClipboardTotal; kTooLarge: > 0; else 0
 	friend bool operator==(const ClipboardReply &, const ClipboardReply &) = default;
+};
+struct ClipboardChunk {
+	uint32_t id = 0;
+	std::string bytes; // 1..kMaxClipboardChunk
+	friend bool operator==(const ClipboardChunk &, const ClipboardChunk &) = default;
+};
+// The agent's report on a paste (informational: dom0 notifies the user).
+enum class PasteStatus : uint32_t {
+	kPasted = 0,	 // owns CLIPBOARD with the data and sent the paste keys
+	kBadText = 1,	 // refused: not valid UTF-8
+	kBadImage = 2,	 // refused: not a well-formed PNG
+	kFailed = 3,	 // could not own the selection or send the keys
+};
+struct PasteResult {
+	uint32_t id = 0;
+	PasteStatus status = PasteStatus::kPasted;
+	friend bool operator==(const PasteResult &, const PasteResult &) = default;
 };
 // The guest restacked the window: it now lies directly above `above`, the
 // nearest of the AppVM's announced windows below it (0: below all of them).
@@ -193,17 +234,28 @@ struct Focus {
 	friend bool operator==(const Focus &, const Focus &) = default;
 };
 struct ClipboardRequest {
+	uint32_t id = 0;	// non-zero, chosen by dom0
+	uint32_t max_bytes = 0; // 1..kMaxClipboardTotal: answer kTooLarge above it
 	friend bool operator==(const ClipboardRequest &, const ClipboardRequest &) = default;
 };
-struct ClipboardData {
-	std::string utf8;
-	friend bool operator==(const ClipboardData &, const ClipboardData &) = default;
+struct ClipboardPaste {
+	uint32_t id = 0; // non-zero
+	uint32_t format = kClipText;
+	uint32_t size = 0;   // 1..kMaxClipboardTotal bytes follow in paste-chunk messages
+	uint32_t target = 0; // guest window the user pasted into (0: the focused one)
+	friend bool operator==(const ClipboardPaste &, const ClipboardPaste &) = default;
+};
+struct PasteChunk {
+	uint32_t id = 0;
+	std::string bytes; // 1..kMaxClipboardChunk
+	friend bool operator==(const PasteChunk &, const PasteChunk &) = default;
 };
 
 using GuestBody = std::variant<Hello, Create, Map, Unmap, Configure, Destroy, Title, Class,
-			       SizeHints, Cursor, Buffer, Damage, ClipboardReply, Restack>;
+			       SizeHints, Cursor, Buffer, Damage, ClipboardReply, ClipboardChunk,
+			       PasteResult, Restack>;
 using Dom0Body = std::variant<Welcome, Ack, ConfigureRequest, CloseRequest, Focus,
-			      ClipboardRequest, ClipboardData>;
+			      ClipboardRequest, ClipboardPaste, PasteChunk>;
 
 // The MsgType of a body (the variant order follows the type values).
 inline uint32_t type_of(const GuestBody &b) { return static_cast<uint32_t>(b.index()) + 0x01; }
