@@ -23,7 +23,7 @@ void usage(FILE *f)
 	fprintf(f, "usage: bulkhead-guid --vm NAME --label COLOR --domid N\n"
 		   "                     (--vchan | --channel-fd FD | --listen PATH)\n"
 		   "                     [--display DPY] [--border PX] [--max-windows N]\n"
-		   "                     [--gntfb-device PATH] [--verbose]\n"
+		   "                     [--gntfb-device PATH] [--no-input] [--verbose]\n"
 		   "labels: %s\n",
 		label_names().c_str());
 }
@@ -43,7 +43,7 @@ Result<void> run(int argc, char **argv)
 	GuidConfig cfg;
 	std::string label, listen_path, gntfb_dev;
 	int channel_fd = -1;
-	bool have_domid = false, use_vchan = false;
+	bool have_domid = false, use_vchan = false, no_input = false;
 	static const option opts[] = {
 		{"vm", required_argument, nullptr, 'n'},
 		{"label", required_argument, nullptr, 'l'},
@@ -55,6 +55,7 @@ Result<void> run(int argc, char **argv)
 		{"border", required_argument, nullptr, 'b'},
 		{"max-windows", required_argument, nullptr, 'w'},
 		{"gntfb-device", required_argument, nullptr, 'g'},
+		{"no-input", no_argument, nullptr, 'I'},
 		{"verbose", no_argument, nullptr, 'v'},
 		{"help", no_argument, nullptr, 'h'},
 		{},
@@ -97,6 +98,9 @@ Result<void> run(int argc, char **argv)
 		case 'g':
 			gntfb_dev = optarg;
 			break;
+		case 'I':
+			no_input = true;
+			break;
 		case 'v':
 			cfg.verbose = true;
 			break;
@@ -117,9 +121,15 @@ Result<void> run(int argc, char **argv)
 	TRY(validate_vm_name(cfg.vm_name));
 
 	std::unique_ptr<Channel> channel;
+	std::unique_ptr<InputConnector> input;
 	if (use_vchan) {
 #ifdef BULKHEAD_GUI_HAVE_VCHAN
 		TRY_ASSIGN(channel, vchan_connect_to_guest(xen::DomainId(cfg.domid)));
+		// The AppVM's keyboard and pointer: its gntinput ring, when its
+		// X server advertises one (now or later).
+		if (!no_input) {
+			TRY_ASSIGN(input, xen_input_connector(uint16_t(cfg.domid)));
+		}
 #else
 		return err("--vchan: built without the Xen wrappers of userspace/common");
 #endif
@@ -135,7 +145,8 @@ Result<void> run(int argc, char **argv)
 	}
 	TRY_ASSIGN(auto importer, gntfb_importer(gntfb_dev));
 	std::string vm = cfg.vm_name;
-	TRY_ASSIGN(auto guid, Guid::create(std::move(cfg), std::move(channel), std::move(importer)));
+	TRY_ASSIGN(auto guid, Guid::create(std::move(cfg), std::move(channel), std::move(importer),
+						       std::move(input)));
 	auto r = guid->run();
 	if (!r.ok())
 		return r.error().context("dropping connection to " + vm);

@@ -181,6 +181,11 @@ void Producer::release_all()
 	for (uint32_t k = GNTINPUT_MIN_KEYCODE; k <= GNTINPUT_MAX_KEYCODE; k++)
 		if (keys_.test(k))
 			key(k, false);
+	release_buttons();
+}
+
+void Producer::release_buttons()
+{
 	for (uint32_t b = 1; b <= GNTINPUT_MAX_BUTTON; b++)
 		if (buttons_ & (1u << b))
 			button(b, false, last_x_, last_y_);

@@ -59,6 +59,8 @@ public:
 	Result<void> layout(const Layout &l);
 	// Releases every key and button this AppVM holds down (focus lost).
 	void release_all();
+	// Releases the buttons only (another client grabbed the pointer).
+	void release_buttons();
 
 	// Publishes queued events into the ring. True if any was published
 	// (notify the AppVM). An error means the AppVM broke the ring.
