@@ -20,6 +20,8 @@ PKGS=(
 	libxcb1-dev libxcb-shm0-dev libxcb-composite0-dev libxcb-damage0-dev libxcb-xfixes0-dev libdrm-dev xvfb xserver-xorg-core xserver-xorg-dev
 	# the desktop demo (tests/demo/desktop): X clients and fonts for the images, screenshots
 	xfonts-base xkb-data x11-xkb-utils xterm x11-apps twm x11-utils x11-xserver-utils socat imagemagick
+	# input (tests/xen/scenarios/input): typing into dom0, the AppVM's XInput2 test client
+	xdotool libx11-dev libxi-dev libxcb-xtest0-dev
 )
 
 missing=()

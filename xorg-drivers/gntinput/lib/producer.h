@@ -43,7 +43,7 @@ Result<void> validate_layout(const Layout &l);
 
 class Producer {
 public:
-	static constexpr size_t kMaxQueue = 8192;
+	static constexpr size_t kMaxQueue = 65536; // 1 MiB per AppVM
 
 	// Attaches to a mapped page (GNTINPUT_PAGE_SIZE bytes) that the AppVM
 	// initialised: checks the magic and the major version, and continues
