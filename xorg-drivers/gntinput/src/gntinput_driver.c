@@ -5,11 +5,14 @@
  * posts them into this X server. The X side is this file only: ring decoding
  * and validation are lib/consumer.c, the Xen side src/xen_glue.c.
  *
- * One device with both a keyboard and an absolute pointer (attached to the
- * core pointer; its keys go through the core keyboard). Events are read on
+ * Two devices of this driver (two InputDevice sections): Option "Role"
+ * "pointer" (the default) is the absolute pointer and owns the ring; Role
+ * "keyboard" is the keyboard, into which the pointer device posts key
+ * events. Two devices because a slave pointer with keys never updates the
+ * core keyboard's modifier state (Shift would be lost). Events are read on
  * the main thread (SetNotifyFd on the event channel) and posted under the
  * input lock; a LAYOUT event compiles dom0's XKB names and applies the
- * keymap to the device and its master keyboard. The AppVM's own key repeat
+ * keymap to the keyboard device and its master. The AppVM's own key repeat
  * is off: dom0's X server repeats, and its repeats arrive as events.
  */
 #ifdef HAVE_CONFIG_H
@@ -35,6 +38,7 @@
 #define GNTINPUT_NBUTTONS 12
 
 struct gntinput {
+	bool keyboard_role;
 	struct gntinput_xen xen;
 	struct gntinput_consumer ring;
 	bool connected;
@@ -43,6 +47,30 @@ struct gntinput {
 	bool broken_logged;
 	uint64_t layouts_applied;
 };
+
+/* The keyboard device (Role "keyboard") while it is on; the layout dom0
+ * sent before it was. Main thread only. */
+static DeviceIntPtr gntinput_keyboard;
+static struct gntinput_layout gntinput_pending_layout;
+static bool gntinput_have_pending_layout;
+
+/* Option "Role": "pointer" (default: the ring and the pointer) or "keyboard". */
+static int parse_role_option(InputInfoPtr pInfo, bool *keyboard)
+{
+	char *r = xf86SetStrOption(pInfo->options, "Role", "pointer");
+	int ret = 0;
+
+	if (!strcmp(r, "keyboard"))
+		*keyboard = true;
+	else if (!strcmp(r, "pointer"))
+		*keyboard = false;
+	else
+		ret = -1;
+	if (ret)
+		xf86IDrvMsg(pInfo, X_ERROR, "Role \"%s\": want \"pointer\" or \"keyboard\"\n", r);
+	free(r);
+	return ret;
+}
 
 /* Option "BackendDomain": the domain that writes the ring (default 0). */
 static int parse_backend_option(InputInfoPtr pInfo)
@@ -94,13 +122,22 @@ static void gntinput_no_repeat(DeviceIntPtr dev)
 		XkbSetRepeatKeys(master, -1, FALSE);
 }
 
-static int gntinput_init(DeviceIntPtr dev)
+static int gntinput_init_keyboard(DeviceIntPtr dev)
 {
 	InputInfoPtr pInfo = dev->public.devicePrivate;
-	unsigned char map[GNTINPUT_NBUTTONS + 1];
-	Atom btn[GNTINPUT_NBUTTONS] = { 0 }, axes[2];
 	XkbRMLVOSet rmlvo = { 0 };
 	Bool ok;
+
+	parse_xkb_options(pInfo, &rmlvo);
+	ok = InitKeyboardDeviceStruct(dev, &rmlvo, NULL, gntinput_kbd_ctrl);
+	XkbFreeRMLVOSet(&rmlvo, FALSE);
+	return ok ? Success : BadAlloc;
+}
+
+static int gntinput_init_pointer(DeviceIntPtr dev)
+{
+	unsigned char map[GNTINPUT_NBUTTONS + 1];
+	Atom btn[GNTINPUT_NBUTTONS] = { 0 }, axes[2];
 	int i;
 
 	for (i = 0; i <= GNTINPUT_NBUTTONS; i++)
@@ -122,17 +159,13 @@ static int gntinput_init(DeviceIntPtr dev)
 	xf86InitValuatorDefaults(dev, 0);
 	xf86InitValuatorAxisStruct(dev, 1, axes[1], 0, screenInfo.height - 1, 1, 0, 1, Absolute);
 	xf86InitValuatorDefaults(dev, 1);
-
-	parse_xkb_options(pInfo, &rmlvo);
-	ok = InitKeyboardDeviceStruct(dev, &rmlvo, NULL, gntinput_kbd_ctrl);
-	XkbFreeRMLVOSet(&rmlvo, FALSE);
-	return ok ? Success : BadAlloc;
+	return Success;
 }
 
 static void gntinput_apply_layout(InputInfoPtr pInfo, const struct gntinput_layout *l)
 {
 	struct gntinput *p = pInfo->private;
-	DeviceIntPtr dev = pInfo->dev, master;
+	DeviceIntPtr dev = gntinput_keyboard, master;
 	XkbRMLVOSet rmlvo = {
 		.rules = (char *)l->rules,
 		.model = (char *)l->model,
@@ -144,6 +177,12 @@ static void gntinput_apply_layout(InputInfoPtr pInfo, const struct gntinput_layo
 
 	if (!p->follow_layout)
 		return;
+	if (!dev) {
+		/* No keyboard device on yet: applied when it comes. */
+		gntinput_pending_layout = *l;
+		gntinput_have_pending_layout = true;
+		return;
+	}
 	xkb = XkbCompileKeymap(dev, &rmlvo);
 	if (!xkb) {
 		xf86IDrvMsg(pInfo, X_ERROR, "cannot compile XKB layout %s/%s/%s/%s/%s\n",
@@ -169,7 +208,10 @@ static void gntinput_post(InputInfoPtr pInfo, const struct gntinput_event *e)
 
 	switch (e->type) {
 	case GNTINPUT_EV_KEY:
-		xf86PostKeyboardEvent(dev, e->detail, press);
+		/* Without the keyboard device the key is lost; the consumer's
+		 * bookkeeping still balances it. */
+		if (gntinput_keyboard)
+			xf86PostKeyboardEvent(gntinput_keyboard, e->detail, press);
 		break;
 	case GNTINPUT_EV_BUTTON:
 		xf86PostMotionEvent(dev, TRUE, 0, 2, e->x, e->y);
@@ -250,6 +292,16 @@ static int gntinput_on(DeviceIntPtr dev)
 	struct gntinput *p = pInfo->private;
 	char err[256];
 
+	if (p->keyboard_role) {
+		gntinput_keyboard = dev;
+		gntinput_no_repeat(dev);
+		if (gntinput_have_pending_layout) {
+			gntinput_have_pending_layout = false;
+			gntinput_apply_layout(pInfo, &gntinput_pending_layout);
+		}
+		xf86IDrvMsg(pInfo, X_INFO, "keyboard of the gntinput ring\n");
+		return Success;
+	}
 	if (p->connected)
 		return Success;
 	if (gntinput_xen_open(&p->xen, (uint16_t)p->backend, err, sizeof(err)) < 0) {
@@ -263,7 +315,6 @@ static int gntinput_on(DeviceIntPtr dev)
 		return BadAlloc;
 	}
 	p->connected = true;
-	gntinput_no_repeat(dev);
 	xf86IDrvMsg(pInfo, X_INFO,
 		    "ring page granted to domain %d: ref %u, event channel %u, screen %dx%d\n",
 		    p->backend, p->xen.ref, p->xen.port, screenInfo.width, screenInfo.height);
@@ -275,6 +326,11 @@ static void gntinput_off(DeviceIntPtr dev)
 	InputInfoPtr pInfo = dev->public.devicePrivate;
 	struct gntinput *p = pInfo->private;
 
+	if (p->keyboard_role) {
+		if (gntinput_keyboard == dev)
+			gntinput_keyboard = NULL;
+		return;
+	}
 	if (!p->connected)
 		return;
 	input_lock();
@@ -291,7 +347,10 @@ static int gntinput_control(DeviceIntPtr dev, int what)
 
 	switch (what) {
 	case DEVICE_INIT:
-		return gntinput_init(dev);
+		if (((struct gntinput *)((InputInfoPtr)dev->public.devicePrivate)->private)
+			    ->keyboard_role)
+			return gntinput_init_keyboard(dev);
+		return gntinput_init_pointer(dev);
 	case DEVICE_ON:
 		r = gntinput_on(dev);
 		if (r == Success)
@@ -319,9 +378,12 @@ static int gntinput_preinit(InputDriverPtr drv, InputInfoPtr pInfo, int flags)
 	if (!p)
 		return BadAlloc;
 	pInfo->private = p;
-	/* A pointer with keys: attached to the core pointer, keys via the
-	 * core keyboard. */
-	pInfo->type_name = (char *)XI_MOUSE;
+	if (parse_role_option(pInfo, &p->keyboard_role) < 0) {
+		free(p);
+		pInfo->private = NULL;
+		return BadValue;
+	}
+	pInfo->type_name = (char *)(p->keyboard_role ? XI_KEYBOARD : XI_MOUSE);
 	pInfo->device_control = gntinput_control;
 	pInfo->read_input = gntinput_read_input;
 	pInfo->fd = -1;
