@@ -190,10 +190,22 @@ static void gntinput_apply_layout(InputInfoPtr pInfo, const struct gntinput_layo
 		return;
 	}
 	XkbDeviceApplyKeymap(dev, xkb);
+	XkbFreeKeyboard(xkb, XkbAllComponentsMask, TRUE);
+	/* A compiled keymap has no key actions yet (InitKeyboardDeviceStruct
+	 * derives them from the compat map the same way): without them
+	 * Shift changes no modifier. */
+	{
+		XkbDescPtr desc = dev->key->xkbInfo->desc;
+		XkbChangesRec changes = { 0 };
+		XkbEventCauseRec cause = { 0 };
+		unsigned int check = 0;
+
+		XkbUpdateActions(dev, desc->min_key_code, XkbNumKeys(desc), &changes, &check,
+				 &cause);
+	}
 	master = GetMaster(dev, MASTER_KEYBOARD);
 	if (master)
-		XkbDeviceApplyKeymap(master, xkb);
-	XkbFreeKeyboard(xkb, XkbAllComponentsMask, TRUE);
+		XkbCopyDeviceKeymap(master, dev);
 	gntinput_no_repeat(dev);
 	p->layouts_applied++;
 	xf86IDrvMsg(pInfo, X_INFO, "XKB layout %s/%s/%s/%s/%s applied\n", l->rules, l->model,
