@@ -44,6 +44,7 @@ struct gntinput {
 	bool connected;
 	bool follow_layout;
 	int backend;
+	char *ring_file, *notify_fifo; /* Backend "file" (host tests) */
 	bool broken_logged;
 	uint64_t layouts_applied;
 };
@@ -82,6 +83,28 @@ static int parse_backend_option(InputInfoPtr pInfo)
 		d = 0;
 	}
 	return d;
+}
+
+/* Option "Backend": "xen" (default) or "file" (host tests only, with
+ * Options "RingFile" and "NotifyFifo"). */
+static int parse_backend_kind_option(InputInfoPtr pInfo, struct gntinput *p)
+{
+	char *b = xf86SetStrOption(pInfo->options, "Backend", "xen");
+	int ret = 0;
+
+	if (!strcmp(b, "file")) {
+		p->ring_file = xf86SetStrOption(pInfo->options, "RingFile", NULL);
+		p->notify_fifo = xf86SetStrOption(pInfo->options, "NotifyFifo", NULL);
+		if (!p->ring_file || !p->notify_fifo) {
+			xf86IDrvMsg(pInfo, X_ERROR, "Backend \"file\" needs RingFile and NotifyFifo\n");
+			ret = -1;
+		}
+	} else if (strcmp(b, "xen")) {
+		xf86IDrvMsg(pInfo, X_ERROR, "Backend \"%s\": want \"xen\" or \"file\"\n", b);
+		ret = -1;
+	}
+	free(b);
+	return ret;
 }
 
 /* Option "FollowLayout": apply dom0's XKB layout when it sends one (default on). */
@@ -316,7 +339,9 @@ static int gntinput_on(DeviceIntPtr dev)
 	}
 	if (p->connected)
 		return Success;
-	if (gntinput_xen_open(&p->xen, (uint16_t)p->backend, err, sizeof(err)) < 0) {
+	if ((p->ring_file ? gntinput_file_open(&p->xen, p->ring_file, p->notify_fifo, err,
+						  sizeof(err))
+			  : gntinput_xen_open(&p->xen, (uint16_t)p->backend, err, sizeof(err))) < 0) {
 		xf86IDrvMsg(pInfo, X_ERROR, "%s\n", err);
 		return BadAccess;
 	}
@@ -400,13 +425,26 @@ static int gntinput_preinit(InputDriverPtr drv, InputInfoPtr pInfo, int flags)
 	pInfo->read_input = gntinput_read_input;
 	pInfo->fd = -1;
 	p->backend = parse_backend_option(pInfo);
+	if (!p->keyboard_role && parse_backend_kind_option(pInfo, p) < 0) {
+		free(p->ring_file);
+		free(p->notify_fifo);
+		free(p);
+		pInfo->private = NULL;
+		return BadValue;
+	}
 	p->follow_layout = parse_follow_layout_option(pInfo);
 	return Success;
 }
 
 static void gntinput_uninit(InputDriverPtr drv, InputInfoPtr pInfo, int flags)
 {
-	free(pInfo->private);
+	struct gntinput *p = pInfo->private;
+
+	if (p) {
+		free(p->ring_file);
+		free(p->notify_fifo);
+	}
+	free(p);
 	pInfo->private = NULL;
 	xf86DeleteInput(pInfo, flags);
 }

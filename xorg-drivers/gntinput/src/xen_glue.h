@@ -9,6 +9,7 @@
 #define GNTINPUT_XEN_GLUE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct gntinput_xen {
@@ -19,6 +20,10 @@ struct gntinput_xen {
 	uint32_t ref;
 	uint32_t port;
 	uint16_t backend;
+	/* Host tests only (Option "Backend" "file"): the page is a shared
+	 * mapping of a file and a FIFO stands in for the event channel. */
+	int file_fifo;
+	bool file;
 };
 
 /*
@@ -26,6 +31,12 @@ struct gntinput_xen {
  * and publishes both. On failure nothing is left behind and @err says why.
  */
 int gntinput_xen_open(struct gntinput_xen *x, uint16_t backend, char *err, size_t errlen);
+/*
+ * Host tests only: maps @page_path (4096 bytes) as the page and opens the
+ * FIFO @fifo_path as the notification channel (the producer writes a byte).
+ */
+int gntinput_file_open(struct gntinput_xen *x, const char *page_path, const char *fifo_path,
+		       char *err, size_t errlen);
 /* Withdraws the XenStore nodes, unbinds the port, unshares the page. */
 void gntinput_xen_close(struct gntinput_xen *x);
 /* The pollable fd of the event channel. */
