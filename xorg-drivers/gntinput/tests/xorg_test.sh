@@ -6,7 +6,7 @@
 # Usage: xorg_test.sh MODULE_DIR SEND CLIENT
 #   MODULE_DIR  holds input/gntinput_drv.so and drivers/gntfb_drv.so
 #   SEND        gntinput_host_send (the producer)
-#   CLIENT      input_client (tests/xen/scenarios/input)
+#   CLIENT      input_client (tests/input_client.c, also the Xen scenario's)
 # Checks: keys with Shift, a click at a position, dom0's layout applied
 # (de: z and y swap, Shift still works), and back to us.
 # Exit 0 pass, 1 fail, 77 skip (Xorg cannot run here; a failure when $CI is set).
