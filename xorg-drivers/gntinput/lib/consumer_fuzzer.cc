@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // libFuzzer: the consumer reads a page written by a hostile producer. The
-// input is the page image followed by "producer moves": each 17-byte record
-// overwrites one ring slot (its index byte, then the 16-byte event) and
-// advances @prod by that byte's top bits. Whatever comes out must satisfy
+// input is a list of "producer moves": each 17-byte record overwrites one
+// ring slot (its index byte, then the 16-byte event) and advances @prod by
+// that byte's top bits; the input's tail (up to 648 bytes) is also the
+// layout block. Whatever comes out must satisfy
 // the consumer's promises: valid events only, coordinates on screen, no
 // release without its press.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -17,10 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	alignas(4096) static uint8_t page[GNTINPUT_PAGE_SIZE];
 	gntinput_page_init(page);
 	auto *p = reinterpret_cast<gntinput_page *>(page);
-	size_t head = std::min<size_t>(size, sizeof(gntinput_xkb));
-	memcpy(&p->xkb, data, head);
-	data += head;
-	size -= head;
+	size_t tail = std::min<size_t>(size, sizeof(gntinput_xkb));
+	memcpy(&p->xkb, data + size - tail, tail);
 	gntinput_consumer c;
 	gntinput_consumer_init(&c, page, 320, 200);
 	int down[256] = {};
