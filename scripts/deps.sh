@@ -22,6 +22,8 @@ PKGS=(
 	libxcb-xtest0-dev xdotool
 	# the desktop demo (tests/demo/desktop): X clients and fonts for the images, screenshots
 	xfonts-base xkb-data x11-xkb-utils xterm x11-apps twm x11-utils x11-xserver-utils socat imagemagick
+	# input (tests/xen/scenarios/input): typing into dom0, the AppVM's XInput2 test client
+	xdotool libx11-dev libxi-dev libxcb-xtest0-dev
 )
 
 missing=()

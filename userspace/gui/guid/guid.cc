@@ -62,22 +62,25 @@ Result<void> validate_vm_name(std::string_view name)
 }
 
 Guid::Guid(GuidConfig config, std::unique_ptr<Channel> channel,
-	   std::unique_ptr<BufferImporter> importer)
+	   std::unique_ptr<BufferImporter> importer, std::unique_ptr<InputConnector> input)
     : cfg_(std::move(config)), channel_(std::move(channel)), importer_(std::move(importer)),
-      session_(cfg_.max_windows)
+      session_(cfg_.max_windows), input_(std::move(input))
 {
 }
 
 Result<std::unique_ptr<Guid>> Guid::create(GuidConfig config, std::unique_ptr<Channel> channel,
-					   std::unique_ptr<BufferImporter> importer)
+					   std::unique_ptr<BufferImporter> importer,
+					   std::unique_ptr<InputConnector> input)
 {
 	TRY(validate_vm_name(config.vm_name));
 	if (config.border < 1 || config.border > 32)
 		return err("border must be 1..32 pixels");
 	if (config.max_windows < 1 || config.max_windows > kMaxWindows)
 		return err("max windows must be 1.." + std::to_string(kMaxWindows));
-	std::unique_ptr<Guid> g(new Guid(std::move(config), std::move(channel), std::move(importer)));
+	std::unique_ptr<Guid> g(new Guid(std::move(config), std::move(channel), std::move(importer),
+					 std::move(input)));
 	TRY(g->init_x());
+	TRY(g->update_input_link());
 	return g;
 }
 
@@ -145,10 +148,14 @@ Result<void> Guid::init_x()
 	xcb_open_font(conn_, cursor_font_, 6, "cursor");
 	for (const char *a : {"WM_PROTOCOLS", "WM_DELETE_WINDOW", "_NET_WM_NAME", "UTF8_STRING",
 			      "_BULKHEAD_VMNAME", "_BULKHEAD_LABEL", "_NET_WM_WINDOW_TYPE",
-			      "_NET_WM_WINDOW_TYPE_NORMAL"})
+			      "_NET_WM_WINDOW_TYPE_NORMAL", "_XKB_RULES_NAMES"})
 		atom(a);
 	TRY_ASSIGN(clipboard_, GuidClipboard::create(cfg_.clipboard, cfg_.vm_name, cfg_.label, conn_,
 						     screen_, [this](Dom0Body b) { (void)send(0, std::move(b)); }));
+	// dom0's keyboard layout, for the AppVM: now and on every change.
+	uint32_t rootmask[] = {XCB_EVENT_MASK_PROPERTY_CHANGE};
+	xcb_change_window_attributes(conn_, screen_->root, XCB_CW_EVENT_MASK, rootmask);
+	read_xkb_layout();
 	xcb_flush(conn_);
 	return ok();
 }
@@ -178,11 +185,13 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 {
 	int xfd = xcb_get_file_descriptor(conn_);
 	for (;;) {
-		pollfd p[4] = {{channel_->poll_fd(), short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0},
+		pollfd p[6] = {{channel_->poll_fd(), short(POLLIN | (channel_->wants_write() ? POLLOUT : 0)), 0},
 			       {xfd, POLLIN, 0},
 			       {stop_fd, POLLIN, 0},
-			       {stats_fd, POLLIN, 0}};
-		if (poll(p, 4, backlog_ ? 0 : clipboard_->timeout_ms()) < 0) {
+			       {stats_fd, POLLIN, 0},
+			       {input_ ? input_->poll_fd() : -1, POLLIN, 0},
+			       {input_link_ ? input_link_->poll_fd() : -1, POLLIN, 0}};
+		if (poll(p, 6, backlog_ ? 0 : clipboard_->timeout_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			return Error::from_errno("poll", errno);
@@ -197,6 +206,12 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 			fprintf(stderr, "guid[%s]: stats: %s\n", cfg_.vm_name.c_str(),
 				stats_line().c_str());
 		}
+		if (p[4].revents)
+			TRY(update_input_link());
+		if (p[5].revents && input_link_) {
+			TRY(input_link_->consume());
+			input_dirty_ = true; // the AppVM made room
+		}
 		if (p[0].revents & POLLOUT) {
 			auto f = channel_->flush();
 			if (!f.ok() && !send_error_)
@@ -205,6 +220,7 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 		if (backlog_ || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			TRY(handle_channel());
 		TRY(handle_x());
+		TRY(flush_input());
 		if (send_error_)
 			return *send_error_;
 		xcb_flush(conn_);
@@ -301,6 +317,14 @@ Guid::Win *Guid::find(uint32_t id)
 	return it == windows_.end() ? nullptr : &it->second;
 }
 
+Guid::Win *Guid::find_by_content(xcb_window_t content)
+{
+	for (auto &[id, w] : windows_)
+		if (w.content == content)
+			return &w;
+	return nullptr;
+}
+
 Guid::Win *Guid::find_by_frame(xcb_window_t frame)
 {
 	for (auto &[id, w] : windows_)
@@ -331,7 +355,10 @@ Result<void> Guid::on_create(uint32_t id, const Create &c)
 	xcb_create_window(conn_, XCB_COPY_FROM_PARENT, w.frame, screen_->root, 0, 0, 1, 1, 0,
 			  XCB_WINDOW_CLASS_INPUT_OUTPUT, XCB_COPY_FROM_PARENT, fmask, fvals);
 	uint32_t cmask = XCB_CW_BACK_PIXMAP | XCB_CW_EVENT_MASK;
-	uint32_t cvals[] = {XCB_BACK_PIXMAP_NONE, XCB_EVENT_MASK_EXPOSURE};
+	uint32_t cvals[] = {XCB_BACK_PIXMAP_NONE,
+			    XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_BUTTON_PRESS |
+				    XCB_EVENT_MASK_BUTTON_RELEASE | XCB_EVENT_MASK_POINTER_MOTION |
+				    XCB_EVENT_MASK_ENTER_WINDOW | XCB_EVENT_MASK_LEAVE_WINDOW};
 	xcb_create_window(conn_, XCB_COPY_FROM_PARENT, w.content, w.frame, int16_t(cfg_.border),
 			  int16_t(cfg_.border), 1, 1, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT,
 			  XCB_COPY_FROM_PARENT, cmask, cvals);
@@ -613,24 +640,15 @@ Result<void> Guid::on_damage(Win &w, const Damage &d, uint64_t recv_ts)
 	return ok();
 }
 
-// Key presses and releases on this AppVM's dom0 windows (frame or content:
-// the content selects no key events, so they propagate to the frame).
-void Guid::on_key(const xcb_key_press_event_t &e)
-{
-	Win *w = find_by_frame(e.event);
-	if (!w)
-		return;
-	// The clipboard shortcuts stay in dom0: never forwarded to any AppVM.
-	if (clipboard_->on_key(e, w->id))
-		return;
-	// Key forwarding to the AppVM is the input path's (gntinput).
-}
-
 Result<void> Guid::handle_x()
 {
 	while (xcb_generic_event_t *ev = xcb_poll_for_event(conn_)) {
 		uint8_t type = ev->response_type & 0x7f;
 		Result<void> r = ok();
+		if (handle_input_event(ev)) {
+			free(ev);
+			continue;
+		}
 		if (type == 0) {
 			auto *e = reinterpret_cast<xcb_generic_error_t *>(ev);
 			fprintf(stderr, "guid[%s]: X error %u (request %u.%u)\n", cfg_.vm_name.c_str(),
@@ -697,8 +715,6 @@ Result<void> Guid::handle_x()
 			if (w && e->type == atom("WM_PROTOCOLS") && e->format == 32 &&
 			    e->data.data32[0] == atom("WM_DELETE_WINDOW"))
 				r = send(w->id, CloseRequest{});
-		} else if (type == XCB_KEY_PRESS || type == XCB_KEY_RELEASE) {
-			on_key(*reinterpret_cast<xcb_key_press_event_t *>(ev));
 		} else if (type == XCB_MAPPING_NOTIFY) {
 			clipboard_->on_mapping_notify();
 		} else if (type == XCB_FOCUS_IN || type == XCB_FOCUS_OUT) {
@@ -711,6 +727,209 @@ Result<void> Guid::handle_x()
 		TRY(r);
 	}
 	return ok();
+}
+
+// --- input (Documentation/input.rst)
+
+Result<void> Guid::update_input_link()
+{
+	if (!input_)
+		return ok();
+	auto u = input_->update();
+	if (!u.ok()) {
+		// The AppVM's advertisement is unusable (or changed under us):
+		// no input for it until it advertises again.
+		fprintf(stderr, "guid[%s]: input: %s\n", cfg_.vm_name.c_str(),
+			u.error().message.c_str());
+		input_link_.reset();
+		return ok();
+	}
+	if (!u->changed)
+		return ok();
+	input_link_ = std::move(u->link);
+	if (cfg_.verbose)
+		fprintf(stderr, "guid[%s]: input ring %s\n", cfg_.vm_name.c_str(),
+			input_link_ ? "connected" : "gone");
+	if (input_link_ && layout_) {
+		auto r = input_link_->producer().layout(*layout_);
+		if (!r.ok())
+			fprintf(stderr, "guid[%s]: input: %s\n", cfg_.vm_name.c_str(),
+				r.error().message.c_str());
+		input_dirty_ = true;
+	}
+	return ok();
+}
+
+Result<void> Guid::flush_input()
+{
+	if (!input_link_ || !input_dirty_)
+		return ok();
+	input_dirty_ = false;
+	auto f = input_link_->producer().flush();
+	if (!f.ok())
+		return f.error().context("input ring");
+	if (*f)
+		TRY(input_link_->notify());
+	return ok();
+}
+
+void Guid::read_xkb_layout()
+{
+	auto *r = xcb_get_property_reply(
+		conn_,
+		xcb_get_property(conn_, 0, screen_->root, atom("_XKB_RULES_NAMES"), XCB_ATOM_STRING,
+				 0, 1024),
+		nullptr);
+	if (!r)
+		return;
+	std::string v(static_cast<const char *>(xcb_get_property_value(r)),
+		      size_t(xcb_get_property_value_length(r)));
+	bool ok8 = r->format == 8;
+	free(r);
+	if (!ok8 || v.empty())
+		return;
+	// "rules\0model\0layout\0variant\0options\0"
+	std::vector<std::string> f;
+	size_t start = 0;
+	while (f.size() < 5 && start <= v.size()) {
+		size_t end = v.find('\0', start);
+		if (end == std::string::npos)
+			end = v.size();
+		f.push_back(v.substr(start, end - start));
+		start = end + 1;
+	}
+	f.resize(5);
+	input::Layout l{f[0], f[1], f[2], f[3], f[4]};
+	if (layout_ && *layout_ == l)
+		return;
+	if (auto c = input::validate_layout(l); !c.ok()) {
+		fprintf(stderr, "guid[%s]: dom0's keyboard layout not forwarded: %s\n",
+			cfg_.vm_name.c_str(), c.error().message.c_str());
+		return;
+	}
+	layout_ = l;
+	if (cfg_.verbose)
+		fprintf(stderr, "guid[%s]: keyboard layout %s/%s/%s/%s/%s\n", cfg_.vm_name.c_str(),
+			l.rules.c_str(), l.model.c_str(), l.layout.c_str(), l.variant.c_str(),
+			l.options.c_str());
+	if (input_link_) {
+		(void)input_link_->producer().layout(l);
+		input_dirty_ = true;
+	}
+}
+
+// Key presses and releases on this AppVM's dom0 windows (frame or content:
+// the content selects no key events, so they propagate to the frame).
+void Guid::on_key(const xcb_key_press_event_t *e, bool press)
+{
+	Win *w = find_by_frame(e->event);
+	if (!w)
+		return;
+	// The clipboard shortcuts stay in dom0: never forwarded to any AppVM.
+	if (clipboard_->on_key(*e, w->id) || !input_link_)
+		return;
+	input_link_->producer().key(e->detail, press);
+	input_dirty_ = true;
+}
+
+void Guid::on_button(const xcb_button_press_event_t *e, bool press)
+{
+	Win *w = find_by_content(e->event);
+	if (!w)
+		return;
+	int32_t x = w->x + e->event_x, y = w->y + e->event_y;
+	auto &p = input_link_->producer();
+	if (e->detail >= 4 && e->detail <= 7) {
+		// Wheel steps: one scroll event per press, releases ignored.
+		if (press) {
+			p.motion(x, y);
+			p.scroll(e->detail == 6 ? -1 : e->detail == 7 ? 1 : 0,
+				 e->detail == 4 ? -1 : e->detail == 5 ? 1 : 0);
+		}
+	} else {
+		p.button(e->detail, press, x, y);
+	}
+	input_dirty_ = true;
+}
+
+void Guid::on_pointer(xcb_window_t window, int16_t ex, int16_t ey, bool crossing, bool enter)
+{
+	Win *w = find_by_content(window);
+	if (!w)
+		return;
+	int32_t x = w->x + ex, y = w->y + ey;
+	if (crossing)
+		input_link_->producer().crossing(enter, x, y);
+	else
+		input_link_->producer().motion(x, y);
+	input_dirty_ = true;
+}
+
+void Guid::on_focus(bool in)
+{
+	auto &p = input_link_->producer();
+	if (!in)
+		p.release_all(); // nothing stays down in an AppVM that lost the keyboard
+	p.focus(in);
+	input_dirty_ = true;
+}
+
+bool Guid::handle_input_event(const xcb_generic_event_t *ev)
+{
+	uint8_t type = ev->response_type & 0x7f;
+	if (type == XCB_PROPERTY_NOTIFY) {
+		auto *e = reinterpret_cast<const xcb_property_notify_event_t *>(ev);
+		if (e->window != screen_->root)
+			return false;
+		if (e->atom == atom("_XKB_RULES_NAMES"))
+			read_xkb_layout();
+		return true;
+	}
+	bool input = type == XCB_KEY_PRESS || type == XCB_KEY_RELEASE || type == XCB_BUTTON_PRESS ||
+		     type == XCB_BUTTON_RELEASE || type == XCB_MOTION_NOTIFY ||
+		     type == XCB_ENTER_NOTIFY || type == XCB_LEAVE_NOTIFY;
+	// Keys first: the clipboard shortcuts are dom0's with or without a ring.
+	if (type == XCB_KEY_PRESS || type == XCB_KEY_RELEASE) {
+		on_key(reinterpret_cast<const xcb_key_press_event_t *>(ev), type == XCB_KEY_PRESS);
+		return true;
+	}
+	if (!input_link_) {
+		// No ring (yet): the input is dropped, never queued for later.
+		return input;
+	}
+	switch (type) {
+	case XCB_BUTTON_PRESS:
+	case XCB_BUTTON_RELEASE:
+		on_button(reinterpret_cast<const xcb_button_press_event_t *>(ev),
+			  type == XCB_BUTTON_PRESS);
+		return true;
+	case XCB_MOTION_NOTIFY: {
+		auto *e = reinterpret_cast<const xcb_motion_notify_event_t *>(ev);
+		on_pointer(e->event, e->event_x, e->event_y, false, false);
+		return true;
+	}
+	case XCB_ENTER_NOTIFY:
+	case XCB_LEAVE_NOTIFY: {
+		auto *e = reinterpret_cast<const xcb_enter_notify_event_t *>(ev);
+		on_pointer(e->event, e->event_x, e->event_y, true, type == XCB_ENTER_NOTIFY);
+		// Another client grabbed the pointer: our buttons are released
+		// as far as the AppVM is concerned (no release will come to us).
+		if (type == XCB_LEAVE_NOTIFY && e->mode == XCB_NOTIFY_MODE_GRAB &&
+		    input_link_->producer().buttons_down())
+			input_link_->producer().release_buttons();
+		return true;
+	}
+	case XCB_FOCUS_IN:
+	case XCB_FOCUS_OUT: {
+		// Also reported to the agent by handle_x (not consumed here).
+		auto *e = reinterpret_cast<const xcb_focus_in_event_t *>(ev);
+		if (find_by_frame(e->event) && e->detail != XCB_NOTIFY_DETAIL_INFERIOR)
+			on_focus(type == XCB_FOCUS_IN);
+		return false;
+	}
+	default:
+		return false;
+	}
 }
 
 } // namespace bulkhead::gui

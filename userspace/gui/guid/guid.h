@@ -15,6 +15,15 @@
 // prefixed with "[vmname] " and stripped of control and bidi characters. It
 // cannot draw outside its content windows: the label-coloured frame is a
 // dom0 window it has no handle on, and ShmPutImage is clipped by the server.
+//
+// Input (Documentation/input.rst): guid selects key events on its frames and
+// pointer events on its content windows, so the dom0 X server's own delivery
+// rules decide which AppVM gets what: keys go to the guid whose frame has
+// the focus, pointer events to the one whose window is under the pointer
+// (or holds the implicit grab). Guid forwards them into the AppVM's input
+// ring, translated to the AppVM's screen, and releases every key and button
+// it holds down in the AppVM when the focus leaves it. A key release for a
+// press the AppVM never got is not forwarded.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +42,7 @@
 #include "bulkhead/result.h"
 #include "buffer_importer.h"
 #include "clipboard.h"
+#include "input_link.h"
 #include "labels.h"
 
 namespace bulkhead::gui {
@@ -53,8 +63,10 @@ Result<void> validate_vm_name(std::string_view name);
 
 class Guid {
 public:
+	// `input` finds the AppVM's input ring (nullptr: no input).
 	static Result<std::unique_ptr<Guid>> create(GuidConfig config, std::unique_ptr<Channel> channel,
-						    std::unique_ptr<BufferImporter> importer);
+						    std::unique_ptr<BufferImporter> importer,
+						    std::unique_ptr<InputConnector> input = nullptr);
 	~Guid();
 	Guid(const Guid &) = delete;
 	Guid &operator=(const Guid &) = delete;
@@ -76,6 +88,7 @@ public:
 
 	// For tests: the dom0 frame window of a guest window (0 if none).
 	xcb_window_t frame_of(uint32_t guest_window) const;
+	bool input_connected() const { return input_link_ != nullptr; }
 	size_t window_count() const { return windows_.size(); }
 	const GuidClipboard &clipboard() const { return *clipboard_; }
 
@@ -106,12 +119,21 @@ private:
 	};
 
 	Guid(GuidConfig config, std::unique_ptr<Channel> channel,
-	     std::unique_ptr<BufferImporter> importer);
+	     std::unique_ptr<BufferImporter> importer, std::unique_ptr<InputConnector> input);
 	Result<void> init_x();
 	Result<void> handle_channel();
 	Result<void> handle_message(const GuestMessage &m);
 	Result<void> handle_x();
-	void on_key(const xcb_key_press_event_t &e);
+	// Input: every dom0 X event that may go to the AppVM's input ring.
+	// Returns true if `ev` was an input event (handled here).
+	bool handle_input_event(const xcb_generic_event_t *ev);
+	void on_key(const xcb_key_press_event_t *e, bool press);
+	void on_button(const xcb_button_press_event_t *e, bool press);
+	void on_pointer(xcb_window_t window, int16_t x, int16_t y, bool crossing, bool enter);
+	void on_focus(bool in);
+	void read_xkb_layout();
+	Result<void> update_input_link();
+	Result<void> flush_input();
 	Result<void> send(uint32_t window, Dom0Body body);
 
 	Result<void> on_create(uint32_t id, const Create &c);
@@ -131,6 +153,7 @@ private:
 	void place_frame(Win &w, bool move = true);
 	Win *find(uint32_t id);
 	Win *find_by_frame(xcb_window_t frame);
+	Win *find_by_content(xcb_window_t content);
 	xcb_atom_t atom(const char *name);
 
 	GuidConfig cfg_;
@@ -148,6 +171,11 @@ private:
 	xcb_font_t cursor_font_ = 0;
 	std::map<uint32_t, xcb_cursor_t> cursors_;
 	std::map<std::string, xcb_atom_t> atoms_;
+
+	std::unique_ptr<InputConnector> input_;
+	std::unique_ptr<InputLink> input_link_;
+	std::optional<input::Layout> layout_;
+	bool input_dirty_ = false;
 
 	std::map<uint32_t, Win> windows_;
 	std::unique_ptr<GuidClipboard> clipboard_;

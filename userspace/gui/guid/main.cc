@@ -26,7 +26,7 @@ void usage(FILE *f)
 	fprintf(f, "usage: bulkhead-guid --vm NAME --label COLOR --domid N\n"
 		   "                     (--vchan | --channel-fd FD | --listen PATH)\n"
 		   "                     [--display DPY] [--border PX] [--max-windows N]\n"
-		   "                     [--gntfb-device PATH] [--verbose]\n"
+		   "                     [--gntfb-device PATH] [--no-input] [--verbose]\n"
 		   "                     [--clipboard-config FILE] [--copy-key KEYS] [--paste-key KEYS]\n"
 		   "                     [--clipboard-dir DIR] [--clipboard-policy FILE]\n"
 		   "                     [--clipboard-max BYTES] [--clipboard-keep]\n"
@@ -50,7 +50,7 @@ Result<void> run(int argc, char **argv)
 	GuidConfig cfg;
 	std::string label, listen_path, gntfb_dev;
 	int channel_fd = -1;
-	bool have_domid = false, use_vchan = false;
+	bool have_domid = false, use_vchan = false, no_input = false;
 	// The clipboard file first (the default one if it exists), so that
 	// options given on the command line win over it.
 	std::string clip_conf = "/etc/bulkhead/clipboard.conf";
@@ -78,6 +78,7 @@ Result<void> run(int argc, char **argv)
 		{"border", required_argument, nullptr, 'b'},
 		{"max-windows", required_argument, nullptr, 'w'},
 		{"gntfb-device", required_argument, nullptr, 'g'},
+		{"no-input", no_argument, nullptr, 'I'},
 		{"verbose", no_argument, nullptr, 'v'},
 		{"clipboard-config", required_argument, nullptr, 'C'},
 		{"copy-key", required_argument, nullptr, 1001},
@@ -129,6 +130,9 @@ Result<void> run(int argc, char **argv)
 		}
 		case 'g':
 			gntfb_dev = optarg;
+			break;
+		case 'I':
+			no_input = true;
 			break;
 		case 'v':
 			cfg.verbose = true;
@@ -185,9 +189,15 @@ Result<void> run(int argc, char **argv)
 	TRY(validate_vm_name(cfg.vm_name));
 
 	std::unique_ptr<Channel> channel;
+	std::unique_ptr<InputConnector> input;
 	if (use_vchan) {
 #ifdef BULKHEAD_GUI_HAVE_VCHAN
 		TRY_ASSIGN(channel, vchan_connect_to_guest(xen::DomainId(cfg.domid)));
+		// The AppVM's keyboard and pointer: its gntinput ring, when its
+		// X server advertises one (now or later).
+		if (!no_input) {
+			TRY_ASSIGN(input, xen_input_connector(uint16_t(cfg.domid)));
+		}
 #else
 		return err("--vchan: built without the Xen wrappers of userspace/common");
 #endif
@@ -203,7 +213,8 @@ Result<void> run(int argc, char **argv)
 	}
 	TRY_ASSIGN(auto importer, gntfb_importer(gntfb_dev));
 	std::string vm = cfg.vm_name;
-	TRY_ASSIGN(auto guid, Guid::create(std::move(cfg), std::move(channel), std::move(importer)));
+	TRY_ASSIGN(auto guid, Guid::create(std::move(cfg), std::move(channel), std::move(importer),
+						       std::move(input)));
 	// SIGUSR1 logs what came over the channel so far.
 	sigset_t usr1;
 	sigemptyset(&usr1);

@@ -5,10 +5,10 @@
 // memfd stand-in for gntfb grants, and X clients drawing known patterns.
 // A hostile agent (this test writing raw messages) must be dropped with the
 // documented reason while another AppVM keeps being served.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
-#include <mutex>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -25,6 +25,9 @@
 #include "xvfb.h"
 
 #include <xcb/xfixes.h>
+#include <xcb/xtest.h>
+
+#include "consumer.h"
 
 namespace bulkhead::gui {
 namespace {
@@ -128,7 +131,8 @@ protected:
 	}
 
 	std::unique_ptr<Guid> make_guid(const std::string &vm, const char *label, unique_fd end,
-					uint32_t max_windows = kMaxWindows)
+					uint32_t max_windows = kMaxWindows,
+					std::unique_ptr<InputConnector> input = nullptr)
 	{
 		GuidConfig cfg;
 		cfg.vm_name = vm;
@@ -140,7 +144,8 @@ protected:
 		cfg.clipboard.enabled = false; // clipboard_integration_test covers it
 		auto ch = socket_channel(std::move(end), kMaxMessageSize);
 		EXPECT_TRUE(ch.ok());
-		auto g = Guid::create(cfg, std::move(ch).value(), memfd_importer(registry_));
+		auto g = Guid::create(cfg, std::move(ch).value(), memfd_importer(registry_),
+				      std::move(input));
 		EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.error().message);
 		return g.ok() ? std::move(g).value() : nullptr;
 	}
@@ -701,6 +706,130 @@ TEST_F(GuiIntegration, MessagesPastTheBatchLimitNeedNoFurtherWakeup)
 	EXPECT_TRUE(eventually([&] { return dom0.frames_of("batch").size() == 300; }))
 		<< dom0.frames_of("batch").size() << " of 300 windows";
 	EXPECT_FALSE(rg.done());
+}
+
+// An AppVM's input ring, read as its gntinput driver reads it.
+struct TestRing {
+	MemoryInputRing mem{};
+	gntinput_consumer c;
+	std::vector<gntinput_event> got;
+	TestRing()
+	{
+		gntinput_page_init(mem.page);
+		gntinput_consumer_init(&c, mem.page, 1024, 768);
+	}
+	void drain()
+	{
+		gntinput_event e;
+		while (gntinput_consumer_next(&c, &e) == GNTINPUT_NEXT_EVENT)
+			got.push_back(e);
+		gntinput_consumer_finish(&c);
+	}
+	size_t count(uint16_t type, uint32_t detail, bool press)
+	{
+		drain();
+		size_t n = 0;
+		for (auto &e : got)
+			n += e.type == type && e.detail == detail &&
+			     bool(e.flags & GNTINPUT_F_PRESS) == press;
+		return n;
+	}
+	size_t count_type(uint16_t type)
+	{
+		drain();
+		size_t n = 0;
+		for (auto &e : got)
+			n += e.type == type;
+		return n;
+	}
+};
+
+void fake(XClient &x, uint8_t type, uint8_t detail, int16_t px = 0, int16_t py = 0)
+{
+	xcb_test_fake_input(x.c(), type, detail, XCB_CURRENT_TIME, x.screen()->root, px, py, 0);
+	xcb_aux_sync_(x.c());
+}
+
+TEST_F(GuiIntegration, InputGoesToTheFocusedAndPointedAppVmOnly)
+{
+	TestRing rw, rb;
+	auto [a, b] = seqpacket_pair().value();
+	auto work = make_guid("work", "blue", std::move(a), kMaxWindows,
+			      memory_input_connector(&rw.mem));
+	auto [c, d] = seqpacket_pair().value();
+	auto bank = make_guid("banking", "green", std::move(c), kMaxWindows,
+			      memory_input_connector(&rb.mem));
+	ASSERT_TRUE(work && bank);
+	EXPECT_TRUE(work->input_connected());
+	Runner r1(work.get()), r2(bank.get());
+	Hostile hw(std::move(b)), hb(std::move(d));
+	hw.hello();
+	hw.send(1, Create{100, 100, 200, 150, 0, false});
+	hw.send(1, Map{});
+	hb.hello();
+	hb.send(1, Create{500, 400, 200, 150, 0, false});
+	hb.send(1, Map{});
+	XClient dom0(dom0_->display());
+	xcb_window_t wf = 0, bf = 0;
+	ASSERT_TRUE(eventually([&] {
+		auto f1 = dom0.frames_of("work"), f2 = dom0.frames_of("banking");
+		wf = f1.empty() ? 0 : f1[0];
+		bf = f2.empty() ? 0 : f2[0];
+		return wf && bf && dom0.viewable(wf) && dom0.viewable(bf);
+	}));
+	// dom0's keyboard layout reached both AppVMs at connection.
+	EXPECT_TRUE(eventually([&] { return rw.count_type(GNTINPUT_EV_LAYOUT) == 1; }));
+	gntinput_layout l;
+	auto it = std::find_if(rw.got.begin(), rw.got.end(),
+			       [](auto &e) { return e.type == GNTINPUT_EV_LAYOUT; });
+	ASSERT_NE(it, rw.got.end());
+	ASSERT_EQ(gntinput_consumer_layout(&rw.c, it->detail, &l), 0);
+	EXPECT_STREQ(l.rules, "evdev");
+
+	// work has the focus and the pointer: a key and a click.
+	xcb_set_input_focus(dom0.c(), XCB_INPUT_FOCUS_PARENT, wf, XCB_CURRENT_TIME);
+	fake(dom0, XCB_MOTION_NOTIFY, 0, 150, 130);
+	fake(dom0, XCB_KEY_PRESS, 38);
+	fake(dom0, XCB_KEY_RELEASE, 38);
+	fake(dom0, XCB_BUTTON_PRESS, 1);
+	fake(dom0, XCB_BUTTON_RELEASE, 1);
+	fake(dom0, XCB_BUTTON_PRESS, 5); // one wheel step down
+	fake(dom0, XCB_BUTTON_RELEASE, 5);
+	EXPECT_TRUE(eventually([&] { return rw.count(GNTINPUT_EV_BUTTON, 1, false) == 1; }));
+	EXPECT_EQ(rw.count(GNTINPUT_EV_KEY, 38, true), 1u);
+	EXPECT_EQ(rw.count(GNTINPUT_EV_KEY, 38, false), 1u);
+	auto click = std::find_if(rw.got.begin(), rw.got.end(),
+				  [](auto &e) { return e.type == GNTINPUT_EV_BUTTON; });
+	ASSERT_NE(click, rw.got.end());
+	// The content is at the guest's (100, 100): AppVM (150, 130).
+	EXPECT_EQ(click->x, 150);
+	EXPECT_EQ(click->y, 130);
+	EXPECT_TRUE(eventually([&] { return rw.count_type(GNTINPUT_EV_SCROLL) == 1; }));
+
+	// Shift held in work, then the focus moves to banking: work gets the
+	// release (and nothing after), banking never sees Shift.
+	fake(dom0, XCB_KEY_PRESS, 50);
+	EXPECT_TRUE(eventually([&] { return rw.count(GNTINPUT_EV_KEY, 50, true) == 1; }));
+	xcb_set_input_focus(dom0.c(), XCB_INPUT_FOCUS_PARENT, bf, XCB_CURRENT_TIME);
+	xcb_aux_sync_(dom0.c());
+	EXPECT_TRUE(eventually([&] { return rw.count(GNTINPUT_EV_KEY, 50, false) == 1; }));
+	fake(dom0, XCB_KEY_RELEASE, 50);
+	fake(dom0, XCB_KEY_PRESS, 56);
+	fake(dom0, XCB_KEY_RELEASE, 56);
+	EXPECT_TRUE(eventually([&] { return rb.count(GNTINPUT_EV_KEY, 56, false) == 1; }));
+	EXPECT_EQ(rb.count(GNTINPUT_EV_KEY, 50, false), 0u);
+	EXPECT_EQ(rb.count(GNTINPUT_EV_KEY, 50, true), 0u);
+	EXPECT_EQ(rw.count(GNTINPUT_EV_KEY, 56, true), 0u);
+	// banking never had the pointer: no button, motion or crossing at all.
+	EXPECT_EQ(rb.count_type(GNTINPUT_EV_BUTTON), 0u);
+	EXPECT_EQ(rb.count_type(GNTINPUT_EV_MOTION), 0u);
+	EXPECT_EQ(rb.count_type(GNTINPUT_EV_CROSSING), 0u);
+	EXPECT_EQ(rw.c.unbalanced, 0u);
+	EXPECT_EQ(rb.c.unbalanced, 0u);
+	EXPECT_EQ(rw.c.invalid + rb.c.invalid, 0u);
+	xcb_set_input_focus(dom0.c(), XCB_INPUT_FOCUS_POINTER_ROOT, XCB_INPUT_FOCUS_POINTER_ROOT,
+			    XCB_CURRENT_TIME);
+	fake(dom0, XCB_MOTION_NOTIFY, 0, 5, 5);
 }
 
 struct Violation {
