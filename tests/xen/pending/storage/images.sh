@@ -4,9 +4,9 @@
 # ROLE domu|dom0 before ROOT is packed. Adds what the storage scenario needs
 # beyond the harness image:
 #   both   stock modules (block front/back, loop, dm-crypt + xts, dm-snapshot,
-#          ext4) with modules.dep; util-linux losetup and flock for the
-#          hotplug script block-file (the storage domain runs it for the
-#          AppVMs' disks, dom0 for the storage domain's pool disk); bash and
+#          ext4) with modules.dep; util-linux losetup (the storage domain
+#          attaches the pool files with it) and flock; block-file serves
+#          the AppVMs' disks and dom0's pool disk; bash and
 #          Xen's hotplug scripts, to try /etc/xen/scripts/block by hand
 #   domu   xl (for `xl devd` in the storage domain); the base-image
 #          certificate at /etc/bulkhead/base-signing.crt

@@ -15,6 +15,20 @@ setup() {
 	mkdir -p /pool && mount -t ext4 /dev/xvda /pool && ls -l /pool
 }
 bh_check "pool disk mounted" setup || exit 1
+# Every file of the pool on a loop device, once (block-file maps the AppVMs'
+# disks to these): the shared base read-only, the volumes read-write.
+attach() {
+	local f dev mode
+	: >/run/pool-loops
+	for f in /pool/*.img /pool/*.meta; do
+		case ${f##*/} in base.*) mode=ro ;; *) mode=rw ;; esac
+		dev=$(losetup -f) || return 1
+		if [ $mode = ro ]; then losetup -r "$dev" "$f"; else losetup "$dev" "$f"; fi || return 1
+		echo "$f $dev $mode" >>/run/pool-loops
+	done
+	cat /run/pool-loops
+}
+bh_check "pool files attached to loop devices" attach || exit 1
 mkdir -p /var/run/xen /var/lib/xen /var/log/xen
 xl devd -F >/tmp/devd.log 2>&1 &
 xenstore-write data/storage/serving 1
