@@ -4,6 +4,7 @@
 # vdc/vdd big base + meta, vde overlay. The private volume is a LUKS2 file
 # in tmpfs made by `bulkhead-storage create` (dom0's step, here in the guest).
 set -u
+modprobe virtio_pci; modprobe virtio_blk; modprobe loop
 modprobe dm-blocksig && modprobe dm-snapshot && modprobe dm-crypt && modprobe xts && modprobe ext4 || exit 1
 export OPENSSL_CONF=/tmp/openssl.cnf
 printf '[req]\ndistinguished_name = dn\n[dn]\n' > $OPENSSL_CONF

@@ -4,8 +4,10 @@
 # ROLE domu|dom0 before ROOT is packed. Adds what the storage scenario needs
 # beyond the harness image:
 #   both   stock modules (block front/back, loop, dm-crypt + xts, dm-snapshot,
-#          ext4) with modules.dep; bash, util-linux losetup, flock and the Xen
-#          block hotplug script (the storage domain and dom0 run it)
+#          ext4) with modules.dep; util-linux losetup (the storage domain
+#          attaches the pool files with it) and flock; block-file serves
+#          the AppVMs' disks and dom0's pool disk; bash and
+#          Xen's hotplug scripts, to try /etc/xen/scripts/block by hand
 #   domu   xl (for `xl devd` in the storage domain); the base-image
 #          certificate at /etc/bulkhead/base-signing.crt
 #   dom0   the signed base image (base.img + base.meta) in /guest/storage
@@ -62,7 +64,7 @@ cp /lib/modules/$KV/modules.builtin /lib/modules/$KV/modules.builtin.modinfo \
 	/lib/modules/$KV/modules.order "$ROOT/lib/modules/$KV/"
 depmod -b "$ROOT" "$KV"
 
-# --- the Xen block hotplug script and what it runs (bash, losetup, flock)
+# --- what the hotplug scripts run (losetup, flock; bash for Xen's block)
 copy_with_libs /usr/bin/bash /usr/sbin/losetup /usr/bin/flock
 ln -sf /usr/bin/bash "$ROOT/bin/bash"
 ln -sf /usr/sbin/losetup "$ROOT/sbin/losetup" # before busybox's in the scripts' PATH
