@@ -826,7 +826,17 @@ void Guid::on_key(const xcb_key_press_event_t *e, bool press)
 	if (!w)
 		return;
 	// The clipboard shortcuts stay in dom0: never forwarded to any AppVM.
-	if (clipboard_->on_key(*e, w->id) || !input_link_)
+	// The modifiers held for one did reach the AppVM: release them there,
+	// or the agent's paste keys would arrive as Ctrl-Shift-V (the user's
+	// own releases later are dropped by the producer as none of its).
+	if (clipboard_->on_key(*e, w->id)) {
+		if (input_link_ && press && input_link_->producer().keys_down()) {
+			input_link_->producer().release_keys();
+			input_dirty_ = true;
+		}
+		return;
+	}
+	if (!input_link_)
 		return;
 	input_link_->producer().key(e->detail, press);
 	input_dirty_ = true;

@@ -178,10 +178,15 @@ Result<void> Producer::layout(const Layout &l)
 
 void Producer::release_all()
 {
+	release_keys();
+	release_buttons();
+}
+
+void Producer::release_keys()
+{
 	for (uint32_t k = GNTINPUT_MIN_KEYCODE; k <= GNTINPUT_MAX_KEYCODE; k++)
 		if (keys_.test(k))
 			key(k, false);
-	release_buttons();
 }
 
 void Producer::release_buttons()

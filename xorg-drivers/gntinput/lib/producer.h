@@ -61,6 +61,9 @@ public:
 	void release_all();
 	// Releases the buttons only (another client grabbed the pointer).
 	void release_buttons();
+	// Releases the keys only (dom0 took a shortcut: the modifiers held
+	// for it must not modify what the AppVM gets next).
+	void release_keys();
 
 	// Publishes queued events into the ring. True if any was published
 	// (notify the AppVM). An error means the AppVM broke the ring.

@@ -228,6 +228,28 @@ TEST(InputRing, ReleaseAllAndForeignReleases)
 	EXPECT_EQ(r.prod.buttons_down(), 0u);
 }
 
+// A dom0 shortcut: the held modifiers are released, a held button is not,
+// and the user's own later releases of them are not forwarded twice.
+TEST(InputRing, ReleaseKeysKeepsButtons)
+{
+	Ring r;
+	r.prod.key(37, true); // Control_L
+	r.prod.key(50, true); // Shift_L
+	r.prod.button(1, true, 5, 6);
+	r.prod.release_keys();
+	r.prod.key(50, false);
+	r.prod.key(37, false);
+	auto v = r.pump();
+	ASSERT_EQ(v.size(), 5u);
+	EXPECT_EQ(v[3].type, GNTINPUT_EV_KEY);
+	EXPECT_EQ(v[3].detail, 37u);
+	EXPECT_EQ(v[3].flags, 0);
+	EXPECT_EQ(v[4].detail, 50u);
+	EXPECT_EQ(v[4].flags, 0);
+	EXPECT_EQ(r.prod.keys_down(), 0u);
+	EXPECT_EQ(r.prod.buttons_down(), 1u << 1);
+}
+
 TEST(InputRing, LayoutThroughTheSeqlock)
 {
 	Ring r;
