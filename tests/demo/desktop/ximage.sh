@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # ximage.sh ROLE ROOT: put an X desktop into a Xen-tier image root (the
-# scenario image hook of tests/xen/scenarios/desktop and of `make demo`).
-#   domu: Xorg + the gntfb driver (build/cmake/xorg-modules) and its conf,
-#         gntfb.ko's DRM core modules, xterm, xclock, fonts, xkb.
+# scenario image hook of the desktop, input and clipboard scenarios, the
+# desktop and input benchmarks, and `make demo`).
+#   domu: Xorg + the gntfb video and gntinput input drivers
+#         (build/cmake/xorg-modules) and their conf (gntinput's two devices
+#         are the core pointer and keyboard), gntfb.ko's DRM core modules,
+#         xterm, xclock, fonts, xkb.
 #   dom0: Xorg (modesetting, dummy) + bochs and its DRM helpers, Xvfb, twm,
-#         xterm, xwd, xprop, fonts, xkb.
+#         xterm, xwd, xprop, xdotool, setxkbmap, xset, fonts, xkb, the
+#         C.UTF-8 locale (xdotool types non-ASCII text only in one).
 # Every binary comes with its ldd libraries; scenario programs in
 # ROOT/bh/scenario get theirs too.
 set -euo pipefail
@@ -42,11 +46,18 @@ cp -a /usr/share/fonts/X11/misc "$R/usr/share/fonts/X11/"
 # xterm and xclock want a usable /etc/passwd user and a locale: the C one.
 mkdir -p "$R/modules"
 if [ "$ROLE" = domu ]; then
-	cp "$top/build/cmake/xorg-modules/drivers/gntfb_drv.so" "$R/usr/lib/xorg/modules/drivers/"
-	libs "$R/usr/lib/xorg/modules/drivers/gntfb_drv.so"
+	for d in drivers/gntfb_drv.so input/gntinput_drv.so; do
+		[ -f "$top/build/cmake/xorg-modules/$d" ] ||
+			{ echo "ximage.sh: build/cmake/xorg-modules/$d not built (make userspace)" >&2; exit 1; }
+		mkdir -p "$R/usr/lib/xorg/modules/$(dirname "$d")"
+		cp "$top/build/cmake/xorg-modules/$d" "$R/usr/lib/xorg/modules/$d"
+		libs "$R/usr/lib/xorg/modules/$d"
+	done
 	for m in drm drm_kms_helper; do cp "$(modinfo -k "$KV" -n "$m")" "$R/modules/"; done
 else
-	bins /usr/bin/Xvfb /usr/bin/twm /usr/bin/xwd
+	bins /usr/bin/Xvfb /usr/bin/twm /usr/bin/xwd /usr/bin/xdotool /usr/bin/setxkbmap /usr/bin/xset
+	mkdir -p "$R/usr/lib/locale"
+	cp -a /usr/lib/locale/C.utf8 "$R/usr/lib/locale/"
 	cp /usr/lib/xorg/modules/drivers/modesetting_drv.so /usr/lib/xorg/modules/drivers/dummy_drv.so \
 		"$R/usr/lib/xorg/modules/drivers/"
 	cp /usr/lib/xorg/modules/libshadow.so "$R/usr/lib/xorg/modules/"
@@ -71,6 +82,7 @@ bins /usr/bin/xwininfo
 here=$(dirname "$(readlink -f "$0")")
 cp "$here"/xorg-*.conf "$R/etc/X11/"
 cat "$top/xorg-drivers/gntfb/conf/20-gntfb.conf" >>"$R/etc/X11/xorg-appvm.conf"
+grep -v '^#' "$top/xorg-drivers/gntinput/conf/30-gntinput.conf" >>"$R/etc/X11/xorg-appvm.conf"
 cp "$here/desk-lib.sh" "$R/bh/desk-lib.sh"
 mkdir -p "$R/var/log"
 exit 0

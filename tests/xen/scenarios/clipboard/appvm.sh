@@ -1,15 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# clipboard, an AppVM (work or banking): Xvfb, bulkhead-agent, and
-# a clip_test client logging every key it gets and fetching CLIPBOARD on
-# Ctrl-V (/tmp/clip); then runs dom0's commands (data/clip/cmdN, shell
-# words, answered in data/clip/doneN) until "end".
+# clipboard, an AppVM (work or banking): Xorg on gntfb + gntinput (dom0's
+# keys come only through its input ring), bulkhead-agent, and a clip_test
+# client logging every key it gets and fetching CLIPBOARD on Ctrl-V
+# (/tmp/clip); then runs dom0's commands (data/clip/cmdN, shell words,
+# answered in data/clip/doneN) until "end".
 . /bh/desk-lib.sh
 C=/bh/scenario/clip_test
-mkdir -p /tmp/.X11-unix
-Xvfb :0 -screen 0 800x600x24 -nolisten tcp -noreset -fp /usr/share/fonts/X11/misc >/tmp/Xvfb.log 2>&1 &
-echo $! >/tmp/Xorg.pid
-bh_check "the AppVM's X server (Xvfb 800x600x24) is up" desk_wait_x 0 "$(cat /tmp/Xorg.pid)" 120
-export DISPLAY=:0
+bh_check "Xorg with gntfb and gntinput is up" desk_appvm_x
+export DISPLAY=:0 # bh_check ran desk_appvm_x in a subshell
 desk_agent
 mkdir -p /tmp/clip
 $C watch /tmp/clip clip-watch >/tmp/watch.log 2>&1 &
