@@ -29,62 +29,17 @@
 #include "bulkhead/gui/clipboard.h"
 #include "guid.h"
 #include "shortcut.h"
+#include "runner.h"
 #include "xvfb.h"
 
 namespace bulkhead::gui {
 namespace {
 
+using testing::eventually;
+using testing::Runner;
 using testing::XClient;
 using testing::Xvfb;
 using namespace std::chrono_literals;
-
-bool eventually(const std::function<bool()> &pred, std::chrono::milliseconds limit = 15s)
-{
-	auto end = std::chrono::steady_clock::now() + limit;
-	while (std::chrono::steady_clock::now() < end) {
-		if (pred())
-			return true;
-		std::this_thread::sleep_for(20ms);
-	}
-	return pred();
-}
-
-class Runner {
-public:
-	template <typename T> explicit Runner(T *obj) : stop_(eventfd(0, EFD_CLOEXEC))
-	{
-		thread_ = std::thread([this, obj] {
-			auto r = obj->run(stop_.get());
-			result_ = r.ok() ? "" : r.error().message;
-			done_ = true;
-		});
-	}
-	~Runner() { stop(); }
-	void stop()
-	{
-		if (!thread_.joinable())
-			return;
-		uint64_t one = 1;
-		(void)!write(stop_.get(), &one, sizeof(one));
-		thread_.join();
-	}
-	bool done() const { return done_; }
-	std::string wait_error()
-	{
-		for (int i = 0; i < 1500 && !done_; i++)
-			std::this_thread::sleep_for(10ms);
-		if (!done_)
-			return "(still running)";
-		thread_.join();
-		return result_;
-	}
-
-private:
-	unique_fd stop_;
-	std::thread thread_;
-	std::atomic<bool> done_{false};
-	std::string result_;
-};
 
 // A clip_test client on an AppVM's display.
 class Client {

@@ -22,6 +22,7 @@
 #include "agent.h"
 #include "bulkhead/gui/channel.h"
 #include "guid.h"
+#include "runner.h"
 #include "xvfb.h"
 
 #include <xcb/xfixes.h>
@@ -32,6 +33,8 @@
 namespace bulkhead::gui {
 namespace {
 
+using testing::eventually;
+using testing::Runner;
 using testing::XClient;
 using testing::Xvfb;
 using namespace std::chrono_literals;
@@ -39,45 +42,6 @@ using namespace std::chrono_literals;
 constexpr uint32_t kBlue = 0x3465a4;
 constexpr uint32_t kRed = 0xcc0000;
 constexpr int kBorder = 3;
-
-// Runs a Guid or Agent on a thread until stopped (or it fails).
-class Runner {
-public:
-	template <typename T> explicit Runner(T *obj) : stop_(eventfd(0, EFD_CLOEXEC))
-	{
-		thread_ = std::thread([this, obj] {
-			auto r = obj->run(stop_.get());
-			result_ = r.ok() ? "" : r.error().message;
-			done_ = true;
-		});
-	}
-	~Runner() { stop(); }
-	void stop()
-	{
-		if (!thread_.joinable())
-			return;
-		uint64_t one = 1;
-		(void)!write(stop_.get(), &one, sizeof(one));
-		thread_.join();
-	}
-	bool done() const { return done_; }
-	// The error it ended with ("" if stopped cleanly); waits up to 10 s.
-	std::string wait_error()
-	{
-		for (int i = 0; i < 1000 && !done_; i++)
-			std::this_thread::sleep_for(10ms);
-		if (!done_)
-			return "(still running)";
-		thread_.join();
-		return result_;
-	}
-
-private:
-	unique_fd stop_;
-	std::thread thread_;
-	std::atomic<bool> done_{false};
-	std::string result_;
-};
 
 void xcb_aux_sync_(xcb_connection_t *c)
 {
@@ -87,17 +51,6 @@ void xcb_aux_sync_(xcb_connection_t *c)
 void xcb_xfixes_query_version_reply_free_(xcb_connection_t *c)
 {
 	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 4, 0), nullptr));
-}
-
-bool eventually(const std::function<bool()> &pred, std::chrono::milliseconds limit = 10s)
-{
-	auto end = std::chrono::steady_clock::now() + limit;
-	while (std::chrono::steady_clock::now() < end) {
-		if (pred())
-			return true;
-		std::this_thread::sleep_for(20ms);
-	}
-	return pred();
 }
 
 class GuiIntegration : public ::testing::Test {
