@@ -65,3 +65,16 @@ desk_agent() {
 desk_has_window() {
 	xwininfo -root -tree 2>/dev/null | grep -qF "\"$1"
 }
+
+# wait_for TIMEOUT_S CMD...: until CMD succeeds (0) or TIMEOUT_S passed (1);
+# prints CMD's last output
+wait_for() {
+	local end
+	end=$(($(cut -d. -f1 /proc/uptime) + $1))
+	shift
+	while ! "$@" >/tmp/wait-for.out 2>&1; do
+		[ "$(cut -d. -f1 /proc/uptime)" -ge $end ] && { cat /tmp/wait-for.out; return 1; }
+		sleep 0.2
+	done
+	cat /tmp/wait-for.out
+}

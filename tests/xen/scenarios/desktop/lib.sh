@@ -72,18 +72,5 @@ imports() {
 		/sys/kernel/debug/gntfb/imports
 }
 
-# wait_for TIMEOUT_S CMD...: until CMD succeeds or TIMEOUT_S passed; prints
-# CMD's last output
-wait_for() {
-	local end
-	end=$(($(cut -d. -f1 /proc/uptime) + $1))
-	shift
-	while ! "$@" >/tmp/wait-for.out 2>&1; do
-		[ "$(cut -d. -f1 /proc/uptime)" -ge $end ] && { cat /tmp/wait-for.out; return 1; }
-		sleep 0.5
-	done
-	cat /tmp/wait-for.out
-}
-
 # xs_value_is PATH VALUE
 xs_value_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }

@@ -10,17 +10,6 @@ case $BH_NAME in
 work) X=$WORK_X Y=$WORK_Y ;;
 *) X=$BANK_X Y=$BANK_Y ;;
 esac
-# wait_for SECONDS CMD...: until CMD succeeds
-wait_for() {
-	local n=$(($1 * 5))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		n=$((n - 1))
-	done
-	"$@"
-}
 bh_check "Xorg with gntfb and gntinput is up" desk_appvm_x
 export DISPLAY=:0 # bh_check ran desk_appvm_x in a subshell
 bh_check "gntinput granted its ring to dom0" grep -q 'gntinput: ring page granted' /tmp/Xorg.0.log

@@ -41,16 +41,6 @@ ask() {
 }
 frame_of() { xdotool search --name "^\[$1\] input-test\$" 2>/dev/null | head -n1; }
 ring_up() { grep -q 'input ring connected' /tmp/guid-$1.log; }
-wait_for() {
-	local n=$(($1 * 5))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		n=$((n - 1))
-	done
-	"$@"
-}
 
 bh_xs_wait /local/domain/$w/data/input/ready 240 >/dev/null
 bh_xs_wait /local/domain/$b/data/input/ready 240 >/dev/null
