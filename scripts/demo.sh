@@ -84,7 +84,7 @@ echo "demo: desktop ready after $(($(date +%s) - start))s"
 echo "demo: screenshot of dom0's screen: $D/desktop.png"
 echo "demo: serial log (Xen, dom0, AppVMs): $D/serial.log"
 if grep -aq 'BH-DEMO: ready (incomplete)' "$D/serial.log"; then
-	echo "demo: FAILED: not every AppVM window appeared (see the serial log); the screenshot shows what did"
+	echo "demo: FAILED: not every AppVM window appeared, or the keys typed into work did not arrive (see the serial log); the screenshot shows what did"
 	[ "${DEMO_HEADLESS:-0}" = 1 ] && { stop; exit 1; }
 fi
 if [ "${DEMO_HEADLESS:-0}" = 1 ]; then

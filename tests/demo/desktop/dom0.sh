@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `make demo`, dom0: a real X server on QEMU's display (modesetting on the
 # bochs DRM driver; dummy if that fails), twm, and two AppVMs started with
-# `bulkhead start` (each gets its bulkhead-guid). Prints "BH-DEMO: ready"
-# once both AppVMs' windows are on dom0's screen, then keeps running.
+# `bulkhead start` (each gets its bulkhead-guid). Once both AppVMs' windows
+# are on dom0's screen, types a command into work's xterm with xdotool (dom0
+# X -> guid -> work's gntinput ring -> work's Xorg -> its xterm and shell,
+# which writes XenStore); prints "BH-DEMO: ready" when that came back, then
+# keeps running.
 . /bh/desk-lib.sh
 say() { echo "BH-DEMO: $*"; }
 desk_devpts
@@ -76,9 +79,28 @@ while [ $i -lt 40 ] && ! both; do
 	fi
 done
 xwininfo -root -tree | grep '"\[' | sed 's/^ */BH-DEMO: window /'
-if both; then
+# typed: work's shell ran the command typed in dom0
+typed() { [ "$(xenstore-read /local/domain/$(xl domid work)/data/demo/typed 2>/dev/null)" = yes ]; }
+type_into_work() {
+	local f i=0
+	f=$(xdotool search --name '^\[work\] ' 2>/dev/null | head -n1)
+	[ -n "$f" ] || return 1
+	xdotool mousemove 200 150
+	xdotool windowfocus --sync "$f" 2>/dev/null
+	sleep 1
+	xdotool type --delay 40 'xenstore-write data/demo/typed yes; echo Typed in dom0, run in work.'
+	xdotool key Return
+	while [ $i -lt 60 ] && ! typed; do sleep 1; i=$((i + 1)); done
+	typed
+}
+if both && type_into_work; then
+	say "typed into work's xterm from dom0: its shell ran the command"
 	for f in /var/log/bulkhead/guid-*.log; do echo "BH-DEMO: $f:"; tail -n 10 $f; done
 	say "ready"
+elif both; then
+	say "the keys typed into work's xterm did not arrive (see guid-work.log)"
+	for f in /var/log/bulkhead/guid-*.log; do echo "BH-DEMO: $f:"; tail -n 20 $f; done
+	say "ready (incomplete)"
 else
 	say "not all AppVM windows appeared"
 	for f in /var/log/bulkhead/guid-*.log; do echo "BH-DEMO: $f:"; tail -n 20 $f; done
