@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "agent.h"
+#include "bulkhead/gui/xcb_atom.h"
 #include "damage.h"
 
 #include <algorithm>
@@ -114,15 +115,7 @@ Agent::Stats Agent::stats() const
 
 xcb_atom_t Agent::atom(const char *name)
 {
-	auto it = atoms_.find(name);
-	if (it != atoms_.end())
-		return it->second;
-	auto *r = xcb_intern_atom_reply(conn_, xcb_intern_atom(conn_, 0, uint16_t(strlen(name)), name),
-					nullptr);
-	xcb_atom_t a = r ? r->atom : xcb_atom_t(XCB_ATOM_NONE);
-	free(r);
-	atoms_.emplace(name, a);
-	return a;
+	return intern_atom(conn_, atoms_, name);
 }
 
 Result<void> Agent::init_x(BufferSourceFactory &make_source)

@@ -8,6 +8,7 @@
 
 #include <xcb/xtest.h>
 
+#include "bulkhead/gui/xcb_atom.h"
 #include "shortcut.h"
 
 namespace bulkhead::gui {
@@ -48,11 +49,7 @@ AgentClipboard::~AgentClipboard()
 
 xcb_atom_t AgentClipboard::atom(const char *name)
 {
-	auto *r = xcb_intern_atom_reply(conn_, xcb_intern_atom(conn_, 0, uint16_t(strlen(name)), name),
-					nullptr);
-	xcb_atom_t a = r ? r->atom : xcb_atom_t(XCB_ATOM_NONE);
-	free(r);
-	return a;
+	return intern_atom(conn_, name);
 }
 
 Result<std::unique_ptr<AgentClipboard>> AgentClipboard::create(AgentClipboardConfig cfg,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "clipboard.h"
+#include "bulkhead/gui/xcb_atom.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -172,11 +173,7 @@ Result<std::unique_ptr<GuidClipboard>> GuidClipboard::create(ClipboardConfig cfg
 
 xcb_atom_t GuidClipboard::atom(const char *name)
 {
-	auto *r = xcb_intern_atom_reply(conn_, xcb_intern_atom(conn_, 0, uint16_t(strlen(name)), name),
-					nullptr);
-	xcb_atom_t a = r ? r->atom : xcb_atom_t(XCB_ATOM_NONE);
-	free(r);
-	return a;
+	return intern_atom(conn_, name);
 }
 
 void GuidClipboard::load_keymap()

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include "bulkhead/gui/xcb_atom.h"
 #include "guid.h"
 
 #include <algorithm>
@@ -101,15 +102,7 @@ Guid::~Guid()
 
 xcb_atom_t Guid::atom(const char *name)
 {
-	auto it = atoms_.find(name);
-	if (it != atoms_.end())
-		return it->second;
-	auto *r = xcb_intern_atom_reply(conn_, xcb_intern_atom(conn_, 0, uint16_t(strlen(name)), name),
-					nullptr);
-	xcb_atom_t a = r ? r->atom : xcb_atom_t(XCB_ATOM_NONE);
-	free(r);
-	atoms_.emplace(name, a);
-	return a;
+	return intern_atom(conn_, atoms_, name);
 }
 
 Result<void> Guid::init_x()

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "xvfb.h"
+#include "bulkhead/gui/xcb_atom.h"
 
 #include <cerrno>
 #include <csignal>
@@ -90,11 +91,7 @@ XClient::~XClient() { xcb_disconnect(c_); }
 
 xcb_atom_t XClient::atom(const char *name)
 {
-	auto *r = xcb_intern_atom_reply(c_, xcb_intern_atom(c_, 0, uint16_t(strlen(name)), name),
-					nullptr);
-	xcb_atom_t a = r ? r->atom : xcb_atom_t(XCB_ATOM_NONE);
-	free(r);
-	return a;
+	return intern_atom(c_, name);
 }
 
 xcb_window_t XClient::create_window(int16_t x, int16_t y, uint16_t w, uint16_t h,
