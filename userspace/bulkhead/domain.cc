@@ -57,10 +57,20 @@ Result<pid_t> spawn_guid(const Paths &p, const VmConfig &vm, uint32_t domid)
 	std::vector<std::string> argv = {p.guid,    "--vm",	   vm.name,
 					 "--label", vm.label,	   "--domid",
 					 std::to_string(domid), "--vchan"};
+	// Closed by a successful exec: once it reads EOF, the child is guid
+	// (its /proc cmdline says so, see guid_pid); else it carries exec's errno.
+	int exec_pipe[2];
+	if (pipe2(exec_pipe, O_CLOEXEC) < 0)
+		return Error::from_errno("pipe2", errno);
 	pid_t pid = fork();
-	if (pid < 0)
-		return Error::from_errno("fork", errno);
+	if (pid < 0) {
+		int e = errno;
+		close(exec_pipe[0]);
+		close(exec_pipe[1]);
+		return Error::from_errno("fork", e);
+	}
 	if (pid == 0) {
+		close(exec_pipe[0]);
 		setsid();
 		int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -75,7 +85,33 @@ Result<pid_t> spawn_guid(const Paths &p, const VmConfig &vm, uint32_t domid)
 			a.push_back(s.data());
 		a.push_back(nullptr);
 		execvp(a[0], a.data());
+		int e = errno;
+		(void)!write(exec_pipe[1], &e, sizeof(e));
 		_exit(127);
+	}
+	close(exec_pipe[1]);
+	int child_errno = 0;
+	ssize_t n;
+	do
+		n = read(exec_pipe[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(exec_pipe[0]);
+	if (n > 0) {
+		(void)waitpid(pid, nullptr, 0);
+		return Error::from_errno("cannot run " + p.guid, child_errno);
+	}
+	return pid;
+}
+
+// spawn_guid, and its pid file (the guid is stopped again if that fails).
+Result<pid_t> start_guid(const Paths &p, const VmConfig &vm, uint32_t domid)
+{
+	TRY_ASSIGN(pid_t pid, spawn_guid(p, vm, domid));
+	if (auto r = write_file(p.rundir + "/" + vm.name + ".guid.pid", std::to_string(pid) + "\n",
+				0640);
+	    !r.ok()) {
+		kill(pid, SIGTERM);
+		return r.error();
 	}
 	return pid;
 }
@@ -162,15 +198,9 @@ Result<uint32_t> start_vm(const Paths &p, const VmConfig &vm)
 	if (auto r = run_command({p.xenstore_chmod, "-r", home, "n0", "r" + std::to_string(*domid)});
 	    !r.ok())
 		return undo(r.error());
-	auto pid = spawn_guid(p, vm, *domid);
+	auto pid = start_guid(p, vm, *domid);
 	if (!pid.ok())
 		return undo(pid.error());
-	if (auto r = write_file(p.rundir + "/" + vm.name + ".guid.pid",
-				std::to_string(pid.value()) + "\n", 0640);
-	    !r.ok()) {
-		kill(pid.value(), SIGTERM);
-		return undo(r.error());
-	}
 	if (auto r = run_command({p.xl, "unpause", vm.name}); !r.ok()) {
 		kill(pid.value(), SIGTERM);
 		return undo(r.error());
@@ -200,6 +230,18 @@ Result<void> stop_vm(const Paths &p, const std::string &name, bool force)
 	if (!running)
 		return err(name + ": not running");
 	return ok();
+}
+
+Result<pid_t> restart_gui(const Paths &p, const VmConfig &vm)
+{
+	auto domid = domain_id(p, vm.name);
+	if (!domid)
+		return err(vm.name + ": not running");
+	if (auto pid = guid_pid(p, vm.name))
+		return err(vm.name + ": its bulkhead-guid is running (pid " + std::to_string(*pid) +
+			   ")");
+	mkdir(p.rundir.c_str(), 0750);
+	return start_guid(p, vm, *domid);
 }
 
 } // namespace bulkhead::vm

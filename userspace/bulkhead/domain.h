@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,9 @@ std::optional<uint32_t> domain_id(const Paths &p, const std::string &name);
 
 Result<uint32_t> start_vm(const Paths &p, const VmConfig &vm);
 Result<void> stop_vm(const Paths &p, const std::string &name, bool force);
+// Starts the running AppVM's bulkhead-guid again if it is not running (it
+// died, or was killed): its windows come back, the agent reconnects. Returns
+// the guid's pid; an error if the AppVM is not running or its guid is.
+Result<pid_t> restart_gui(const Paths &p, const VmConfig &vm);
 
 } // namespace bulkhead::vm

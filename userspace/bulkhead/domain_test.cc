@@ -7,7 +7,9 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
+#include <csignal>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace bulkhead::vm {
@@ -96,6 +98,51 @@ TEST_F(DomainTest, FailedStepDestroysTheDomain)
 	ASSERT_FALSE(id.ok());
 	EXPECT_NE(log().find("xl destroy work"), std::string::npos) << log();
 	EXPECT_EQ(log().find("guid "), std::string::npos);
+}
+
+TEST_F(DomainTest, GuidThatCannotRunDestroysTheDomain)
+{
+	p_.guid = dir_ + "/no-such-guid";
+	VmConfig vm = parse_vm_config("name=work\nlabel=blue\nmemory=512\nkernel=/k\n", "w", "work").value();
+	auto id = start_vm(p_, vm);
+	ASSERT_FALSE(id.ok());
+	EXPECT_NE(id.error().message.find("cannot run " + p_.guid), std::string::npos)
+		<< id.error().message;
+	EXPECT_NE(log().find("xl destroy work"), std::string::npos) << log();
+	EXPECT_EQ(log().find("xl unpause"), std::string::npos) << log();
+}
+
+// guid died: `bulkhead gui` starts it again, once; never for a halted AppVM.
+TEST_F(DomainTest, RestartGui)
+{
+	VmConfig vm = parse_vm_config("name=work\nlabel=green\nmemory=512\nkernel=/k\n", "w", "work")
+			      .value();
+	auto halted = restart_gui(p_, vm);
+	ASSERT_FALSE(halted.ok());
+	EXPECT_NE(halted.error().message.find("not running"), std::string::npos);
+	ASSERT_TRUE(start_vm(p_, vm).ok());
+	auto running = restart_gui(p_, vm);
+	ASSERT_FALSE(running.ok()); // the first guid still runs
+	EXPECT_NE(running.error().message.find("is running"), std::string::npos);
+	std::ifstream in(dir_ + "/run/work.guid.pid");
+	pid_t first = 0;
+	in >> first;
+	ASSERT_GT(first, 0);
+	kill(-first, SIGKILL);
+	kill(first, SIGKILL);
+	for (int i = 0; i < 100 && kill(first, 0) == 0; i++) {
+		waitpid(first, nullptr, WNOHANG);
+		usleep(20000);
+	}
+	auto again = restart_gui(p_, vm);
+	ASSERT_TRUE(again.ok()) << again.error().message;
+	EXPECT_NE(again.value(), first);
+	std::ifstream in2(dir_ + "/run/work.guid.pid");
+	pid_t second = 0;
+	in2 >> second;
+	EXPECT_EQ(second, again.value());
+	ASSERT_TRUE(stop_vm(p_, "work", true).ok());
+	EXPECT_NE(kill(second, 0) == 0 && waitpid(second, nullptr, WNOHANG) == 0, true);
 }
 
 } // namespace

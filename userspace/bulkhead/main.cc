@@ -18,7 +18,8 @@ void usage(FILE *f)
 	fprintf(f, "usage: bulkhead [--confdir DIR] list\n"
 		   "       bulkhead [--confdir DIR] check NAME\n"
 		   "       bulkhead [--confdir DIR] start NAME\n"
-		   "       bulkhead [--confdir DIR] stop [--force] NAME\n");
+		   "       bulkhead [--confdir DIR] stop [--force] NAME\n"
+		   "       bulkhead [--confdir DIR] gui NAME\n");
 }
 
 Result<int> run(int argc, char **argv)
@@ -82,7 +83,7 @@ Result<int> run(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (optind + 1 != argc || (cmd != "start" && cmd != "stop" && cmd != "check")) {
+	if (optind + 1 != argc || (cmd != "start" && cmd != "stop" && cmd != "check" && cmd != "gui")) {
 		usage(stderr);
 		return 2;
 	}
@@ -96,6 +97,12 @@ Result<int> run(int argc, char **argv)
 		TRY_ASSIGN(auto vm, load_vm_config(paths.confdir, name));
 		TRY_ASSIGN(uint32_t domid, start_vm(paths, vm));
 		printf("%s: started as domain %u\n", name.c_str(), domid);
+		return 0;
+	}
+	if (cmd == "gui") {
+		TRY_ASSIGN(auto vm, load_vm_config(paths.confdir, name));
+		TRY_ASSIGN(pid_t pid, restart_gui(paths, vm));
+		printf("%s: bulkhead-guid started again (pid %d)\n", name.c_str(), int(pid));
 		return 0;
 	}
 	TRY(stop_vm(paths, name, force));
