@@ -30,6 +30,9 @@
 //   forged-ref   a buffer whose directory ref this domain never granted
 //   replay-frame damage frame 2, then frame 1 again
 //   rect-outside damage outside the buffer
+//   clip-chunk   clipboard bytes (transfer 5) dom0 never asked for
+//   clip-reply   a clipboard answer to request 9, never made
+//   paste-result a report on paste 77, never sent
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -204,6 +207,12 @@ Result<void> run_case(Conversation &c, const std::string &name, const GntBuf &bu
 		TRY(c.msg(w, Damage{1, 2, 1, {Rect{0, 0, 10, 10}}}));
 		return c.msg(w, Damage{1, 1, 2, {Rect{0, 0, 10, 10}}});
 	}
+	if (name == "clip-chunk")
+		return c.msg(0, ClipboardChunk{5, "unasked"});
+	if (name == "clip-reply")
+		return c.msg(0, ClipboardReply{9, ClipStatus::kData, kClipText, 10});
+	if (name == "paste-result")
+		return c.msg(0, PasteResult{77, PasteStatus::kPasted});
 	return err("unknown case " + name);
 }
 

@@ -23,7 +23,7 @@ for g in work banking evil; do bh_domid_of $g >/tmp/domid-$g; done
 guid_start work blue
 guid_start banking green
 # evil's cases (section 4); it listens for the first one meanwhile
-CASES="paint oversize truncated lying-length unknown-type frame-type no-hello out-of-order forged-window huge-window flood bad-utf8 forged-ref replay-frame rect-outside"
+CASES="paint oversize truncated lying-length unknown-type frame-type no-hello out-of-order forged-window huge-window flood bad-utf8 forged-ref replay-frame rect-outside clip-chunk clip-reply paste-result"
 xenstore-write /local/domain/$E/data/hostile/cases "$CASES"
 
 # ---- 1. a known pattern, exactly, in the label colour, "[vm]" in the title
@@ -153,6 +153,9 @@ reason() {
 	forged-ref) echo 'buffer: domain [0-9]+ buffer ref [0-9]+: import: ' ;;
 	replay-frame) echo 'protocol violation: damage: frame 1 not above the last one \(2\)' ;;
 	rect-outside) echo 'protocol violation: damage: rect outside buffer 1' ;;
+	clip-chunk) echo 'clipboard: chunk of transfer 5 with none active' ;;
+	clip-reply) echo 'clipboard-reply: request 9 is not pending' ;;
+	paste-result) echo 'paste-result: paste 77 is not pending' ;;
 	esac
 }
 # the sanitized title of "evil\x01\x1b[31m\u202etxt\u2066x\x7f"
