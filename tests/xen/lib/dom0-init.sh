@@ -61,15 +61,19 @@ EOC
 		return 1
 	}
 	echo "BH-DOM0: created $name (domid $(xl domid $name)) in $(awk "BEGIN{print $(bh_ts) - $t0}")s"
-	# Every known domain learns every other's domid (data/bh/peer/NAME).
-	for g in $(xl list | awk 'NR > 2 { print $1 }'); do
-		local d
-		d=$(xl domid "$g")
-		for p in $(xl list | awk 'NR > 1 { print $1 }'); do
-			[ "$p" = Domain-0 ] && p=dom0
-			xenstore-write /local/domain/$d/data/bh/peer/$p "$(bh_domid_of "$p")"
-		done
-	done
+	# Every known domain learns every other's domid (data/bh/peer/NAME):
+	# one xl list and one xenstore-write per guest (each xl call costs
+	# about a second in a busy dom0 under TCG; this was N^2 of them).
+	xl list | awk 'NR > 1 { n = $1; if (n == "Domain-0") n = "dom0"; print n, $2 }' >/tmp/bh-domids
+	local g d p pd args
+	while read -r g d; do
+		[ "$g" = dom0 ] && continue
+		args=
+		while read -r p pd; do
+			args="$args /local/domain/$d/data/bh/peer/$p $pd"
+		done </tmp/bh-domids
+		xenstore-write $args
+	done </tmp/bh-domids
 	: >/var/log/xen/console/guest-$name.log
 	# Straight to the console, never to our stdout: a caller capturing
 	# our output (bh_check's pipe) would otherwise wait for this reader.

@@ -118,6 +118,9 @@ personal-1)
 work-2)
 	restarted() {
 		booted || return 1
+		ls -la $R/ $R/rw/
+		echo "scratch: $(cat $R/scratch.txt 2>&1)"
+		echo "keep: $(cat $R/rw/keep.txt 2>&1); m.bin: $(wc -c <$R/rw/m.bin 2>&1); me: $(cat $R/rw/me 2>&1)"
 		test ! -e $R/scratch.txt && [ "$(cat $R/etc/motd)" = "signed base image" ] &&
 			[ "$(cat $R/rw/keep.txt)" = "$MARK private" ] && [ "$(wc -c <$R/rw/m.bin)" = 65536 ] &&
 			[ "$(cat $R/rw/me)" = work-1 ]

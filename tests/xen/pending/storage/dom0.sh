@@ -9,14 +9,17 @@
 KEYS=/var/lib/bulkhead/storage/keys
 POOL=/pool	# the storage domain's view of its pool
 W=/tmp/storage
+POOLDEV=/dev/ram0	# the pool disk (brd)
 mkdir -p $W /var/lib/bulkhead/storage
 stdio_links
 # The pool disk: dom0 builds it, then it is the storage domain's "physical"
 # disk (in production a disk controller passed through to it).
 pool_disk() {
 	for m in loop xen-blkback dm-mod dm-crypt ecb xts crc32c_generic ext4; do modprobe $m || return 1; done
-	truncate -s 160M $W/pool.img
-	POOLDEV=$(losetup -f) && losetup $POOLDEV $W/pool.img || return 1
+	# A RAM disk, not a loop device over a tmpfs file: blkback's I/O for
+	# the storage domain then completes inline, without loop's worker and
+	# a second page cache in dom0 (with loop, dom0 stalled for minutes).
+	modprobe brd rd_nr=1 rd_size=163840 max_part=0 || return 1
 	mke2fs -q -b 4096 -L pool $POOLDEV || return 1
 	mkdir -p /mnt/pool && mount -t ext4 $POOLDEV /mnt/pool || return 1
 	cp /guest/storage/base.img /guest/storage/base.meta /mnt/pool/
@@ -32,7 +35,6 @@ create_volumes() {
 bh_check "dom0 builds the pool disk with the signed base" pool_disk
 bh_check "dom0 creates work's and personal's volumes; keys root-only" create_volumes
 umount /mnt/pool
-POOLDEV=$(losetup -a | sed -n "s|^\(/dev/loop[0-9]*\):.*pool.img.*|\1|p" | head -n1)
 
 # say MSG: progress straight to the console (bh_check's output reaches it
 # only when the check ends).
@@ -81,12 +83,13 @@ start_appvm() {
 # hotplug script succeeded (xl create does not report a driver domain's
 # hotplug failure: only XenStore does).
 served() {
-	local d s n=0 v h i
+	local d s n=0 v h i=0
 	d=$(xl domid $1) && s=$(xl domid $STORDOM) || return 1
 	say "served $1: domid $d, storage domain $s"
+	# 120 s for all four (seconds each on an idle host); then the storage
+	# domain shows its hotplug processes and xl devd's log.
 	for v in 51712 51728 51744 51760; do
-		i=0
-		while h=$(xenstore-read /local/domain/$s/backend/vbd/$d/$v/hotplug-status 2>/dev/null); [ -z "$h" ] && [ $i -lt 600 ]; do
+		while h=$(xenstore-read /local/domain/$s/backend/vbd/$d/$v/hotplug-status 2>/dev/null); [ -z "$h" ] && [ $i -lt 240 ]; do
 			sleep 0.5; i=$((i + 1))
 		done
 		say "$1 vbd $v: hotplug-status=$h physical-device-path=$(xenstore-read /local/domain/$s/backend/vbd/$d/$v/physical-device-path 2>/dev/null)"

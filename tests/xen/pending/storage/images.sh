@@ -55,7 +55,7 @@ if [ ! -s "$cache/base.meta" ]; then
 fi
 
 # --- modules, in their usual place, with modules.dep for busybox modprobe
-for m in xen-privcmd xenfs xen-blkfront xen-blkback loop dm-mod dm-bufio dm-crypt dm-snapshot xts ecb ext4; do
+for m in xen-privcmd xenfs xen-blkfront xen-blkback loop brd dm-mod dm-bufio dm-crypt dm-snapshot xts ecb ext4; do
 	modprobe -S "$KV" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' | while read -r k; do
 		install -D -m644 "$k" "$ROOT$k"
 	done

@@ -30,7 +30,7 @@ attach() {
 }
 bh_check "pool files attached to loop devices" attach || exit 1
 mkdir -p /var/run/xen /var/lib/xen /var/log/xen
-xl devd -F >/tmp/devd.log 2>&1 &
+xl -vvv devd -F >/tmp/devd.log 2>&1 &
 xenstore-write data/storage/serving 1
 bh_log "serving the pool (xl devd)"
 
@@ -56,7 +56,11 @@ run_verb() { # run_verb VERB ARG: the answer on stdout
 	corrupt) off=$(offset_of 'signed base image') && flip_to "$off" S && echo "corrupted $off" ;;
 	restore) off=$(offset_of 'Signed base image') && flip_to "$off" s && echo restored ;;
 	sha) sync; sha256sum "/pool/$2" | cut -d' ' -f1 ;;
-	hotplug) tail -n 25 /tmp/devd.log ;;
+	hotplug) # to our console (too long for a XenStore answer)
+		{ echo "--- ps"; ps; echo "--- xl devd log"; tail -n 80 /tmp/devd.log
+		  echo "--- backends"; xenstore-ls -f /local/domain/$(xenstore-read domid)/backend/vbd
+		} 2>&1 | sed 's/^/# hotplug: /' >/dev/console
+		echo "hotplug state on the storage domain's console" ;;
 	quit) echo bye ;;
 	*) echo "unknown verb $1" ;;
 	esac
