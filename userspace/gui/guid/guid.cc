@@ -312,18 +312,16 @@ Guid::Win *Guid::find(uint32_t id)
 
 Guid::Win *Guid::find_by_content(xcb_window_t content)
 {
-	for (auto &[id, w] : windows_)
-		if (w.content == content)
-			return &w;
-	return nullptr;
+	auto it = by_xid_.find(content);
+	Win *w = it == by_xid_.end() ? nullptr : find(it->second);
+	return w && w->content == content ? w : nullptr;
 }
 
 Guid::Win *Guid::find_by_frame(xcb_window_t frame)
 {
-	for (auto &[id, w] : windows_)
-		if (w.frame == frame)
-			return &w;
-	return nullptr;
+	auto it = by_xid_.find(frame);
+	Win *w = it == by_xid_.end() ? nullptr : find(it->second);
+	return w && w->frame == frame ? w : nullptr;
 }
 
 xcb_window_t Guid::frame_of(uint32_t guest_window) const
@@ -366,6 +364,8 @@ Result<void> Guid::on_create(uint32_t id, const Create &c)
 	xcb_change_property(conn_, XCB_PROP_MODE_REPLACE, w.frame, atom("_BULKHEAD_LABEL"),
 			    atom("UTF8_STRING"), 8, uint32_t(cfg_.label.name.size()),
 			    cfg_.label.name.data());
+	by_xid_[w.frame] = id;
+	by_xid_[w.content] = id;
 	auto [it, inserted] = windows_.emplace(id, std::move(w));
 	assert(inserted);
 	on_title(it->second, "");
@@ -462,6 +462,8 @@ void Guid::on_destroy(uint32_t id)
 	for (const Buf &b : w->bufs)
 		detach(b);
 	xcb_destroy_window(conn_, w->frame);
+	by_xid_.erase(w->frame);
+	by_xid_.erase(w->content);
 	windows_.erase(id);
 }
 
@@ -648,21 +650,18 @@ Result<void> Guid::handle_x()
 				e->error_code, e->major_code, e->minor_code);
 		} else if (type == shm_event_base_ + XCB_SHM_COMPLETION) {
 			auto *e = reinterpret_cast<xcb_shm_completion_event_t *>(ev);
-			for (auto &[id, w] : windows_) {
-				if (!w.pending || w.pending->seg != e->shmseg || w.content != e->drawable)
-					continue;
-				PendingAck p = *w.pending;
-				w.pending.reset();
+			Win *w = find_by_content(e->drawable);
+			if (w && w->pending && w->pending->seg == e->shmseg) {
+				PendingAck p = *w->pending;
+				w->pending.reset();
 				stats_.acks++;
-				r = send(id, Ack{p.frame, p.buffer_id, p.damage_ts, p.recv_ts, now_ns()});
-				break;
+				r = send(w->id, Ack{p.frame, p.buffer_id, p.damage_ts, p.recv_ts, now_ns()});
 			}
 		} else if (type == XCB_EXPOSE) {
 			auto *e = reinterpret_cast<xcb_expose_event_t *>(ev);
-			for (auto &[id, w] : windows_)
-				if (w.content == e->window && !w.bufs.empty())
-					put(w, w.bufs.back(), Rect{e->x, e->y, e->width, e->height},
-					    false);
+			Win *w = find_by_content(e->window);
+			if (w && !w->bufs.empty())
+				put(*w, w->bufs.back(), Rect{e->x, e->y, e->width, e->height}, false);
 		} else if (type == XCB_CONFIGURE_NOTIFY) {
 			auto *e = reinterpret_cast<xcb_configure_notify_event_t *>(ev);
 			Win *w = find_by_frame(e->window);

@@ -31,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <xcb/shm.h>
@@ -178,6 +179,9 @@ private:
 	bool input_dirty_ = false;
 
 	std::map<uint32_t, Win> windows_;
+	// Each window's dom0 frame and content X ids -> its guest id: every
+	// pointer and key event is looked up here (up to kMaxWindows windows).
+	std::unordered_map<xcb_window_t, uint32_t> by_xid_;
 	std::unique_ptr<GuidClipboard> clipboard_;
 	uint64_t buffer_bytes_ = 0;
 	Stats stats_;
