@@ -20,20 +20,20 @@ pool_disk() {
 	# the storage domain then completes inline, without loop's worker and
 	# a second page cache in dom0 (with loop, dom0 stalled for minutes).
 	modprobe brd rd_nr=1 rd_size=163840 max_part=0 || return 1
-	mke2fs -q -b 4096 -L pool $POOLDEV || return 1
+	mkfs.ext4 -q -b 4096 -L pool $POOLDEV || return 1
 	mkdir -p /mnt/pool && mount -t ext4 $POOLDEV /mnt/pool || return 1
 	cp /guest/storage/base.img /guest/storage/base.meta /mnt/pool/
 }
 create_volumes() {
 	for vm in work personal; do
 		bulkhead-storage create $vm --pool /mnt/pool --keys $KEYS --private-size 32M \
-			--overlay-size 32M --mkfs "mke2fs -q -b 4096" || return 1
+			--overlay-size 32M || return 1 # --mkfs: mkfs.ext4, the default
 	done
 	ls -l /mnt/pool $KEYS
 	[ "$(stat -c %a $KEYS)" = 700 ] && [ "$(stat -c %a $KEYS/work.key)" = 600 ]
 }
-bh_check "dom0 builds the pool disk with the signed base" pool_disk
-bh_check "dom0 creates work's and personal's volumes; keys root-only" create_volumes
+bh_check "dom0 builds the pool disk with the signed base" pool_disk || exit 1
+bh_check "dom0 creates work's and personal's volumes; keys root-only" create_volumes || exit 1
 umount /mnt/pool
 
 # say MSG: progress straight to the console (bh_check's output reaches it

@@ -10,7 +10,8 @@
 #          Xen's hotplug scripts, to try /etc/xen/scripts/block by hand
 #   domu   xl (for `xl devd` in the storage domain); the base-image
 #          certificate at /etc/bulkhead/base-signing.crt
-#   dom0   the signed base image (base.img + base.meta) in /guest/storage
+#   dom0   the signed base image (base.img + base.meta) in /guest/storage;
+#          e2fsprogs' mkfs.ext4 (bulkhead-storage create's default)
 # The base is signed here, on the host, standing in for dom0's offline
 # signing step (RSA signing 2048 blocks under TCG would cost a minute); its
 # private key never enters any image.
@@ -81,6 +82,11 @@ domu)
 	cp "$cache/blob.sha" "$ROOT/etc/bulkhead/base-blob.sha"
 	;;
 dom0)
+	# e2fsprogs' mkfs.ext4 (busybox's mke2fs makes ext2 only: a private
+	# volume without a journal loses synced metadata, see storage.rst)
+	copy_with_libs /sbin/mke2fs
+	cp /etc/mke2fs.conf "$ROOT/etc/"
+	ln -sf mke2fs "$ROOT/sbin/mkfs.ext4"
 	mkdir -p "$ROOT/guest/storage"
 	cp "$cache/base.img" "$cache/base.meta" "$cache/blob.sha" "$ROOT/guest/storage/"
 	;;

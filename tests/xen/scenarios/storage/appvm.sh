@@ -61,7 +61,13 @@ blob_ok() { [ "$(sha256sum $R/usr/share/blob | cut -d' ' -f1)" = "$(cat /etc/bul
 shared() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	blob_ok && echo "$BH_NAME" >$R/rw/me && sync && [ "$(cat $R/rw/me)" = "$BH_NAME" ]
+	blob_ok && echo "$BH_NAME" >$R/rw/me && sync && [ "$(cat $R/rw/me)" = "$BH_NAME" ] || return 1
+	# The sync above is durable only if the storage domain advertises
+	# flushes on the writable disks (its loop devices are write-back).
+	for d in xvdc xvdd; do
+		echo "$d: $(cat /sys/block/$d/queue/write_cache), backend feature-flush-cache=$(xenstore-read \
+			"$(xenstore-read device/vbd/$(awk -F: '{ print $1 * 256 + $2 }' /sys/block/$d/dev)/backend)/feature-flush-cache")"
+	done
 }
 # denied: with the storage domain gone, a direct read of the base must not
 # return data: it fails (EIO) or never completes (blkfront waits for a
