@@ -71,7 +71,7 @@ Result<void> Assembler::assemble_root()
 
 	TRY(step("verified base (blocksig open)",
 		 base_.open(names_.base, {c.base_image, c.base_meta, c.base_cert,
-					  c.base_min_version})));
+					  c.base_min_version, c.base_image_id})));
 	undo_.emplace_back("base", [this] { return base_.close(names_.base); });
 
 	TRY(step("overlay (dm-crypt, fresh random key)",

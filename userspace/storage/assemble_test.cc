@@ -45,7 +45,20 @@ TEST_F(AssembleTest, BuildsTheStackInOrder)
 	EXPECT_EQ(base.last.image, "/dev/xvda");
 	EXPECT_EQ(base.last.meta, "/dev/xvdb");
 	EXPECT_EQ(base.last.min_version, 1u);
+	EXPECT_EQ(base.last.image_id, "");
 	EXPECT_EQ(w.formats, 0);
+}
+
+TEST_F(AssembleTest, PinnedImageIdAndVersionReachTheVerifier)
+{
+	ASSERT_TRUE(parse_config("base_min_version = 5\n"
+				 "base_image_id = F52E882D2ED72024040796EB602E428E\n",
+				 cfg)
+			    .ok());
+	Assembler as(cfg, dm, crypt, base, host, keys);
+	ASSERT_TRUE(as.assemble().ok());
+	EXPECT_EQ(base.last.min_version, 5u);
+	EXPECT_EQ(base.last.image_id, "f52e882d2ed72024040796eb602e428e");
 }
 
 TEST_F(AssembleTest, PrefixAndMountsFollowTheConfig)

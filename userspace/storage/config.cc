@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 
+#include "bulkhead/hex.h"
+
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <sstream>
@@ -55,6 +58,7 @@ const std::vector<Field> &fields()
 		STR_FIELD(base_meta),
 		STR_FIELD(base_cert),
 		NUM_FIELD(base_min_version, UINT64_MAX),
+		STR_FIELD(base_image_id),
 		STR_FIELD(overlay_device),
 		STR_FIELD(private_device),
 		STR_FIELD(private_key),
@@ -98,6 +102,13 @@ Result<void> set_config(GuestConfig &cfg, const std::string &key, const std::str
 		if (key == "dm_prefix" && (value.empty() || value.find_first_of("/ \t") !=
 								 std::string::npos))
 			return err("dm_prefix: must be a non-empty name without '/' or blanks");
+		if (key == "base_image_id") {
+			if (!value.empty() && !bulkhead::from_hex(value, kImageIdBytes))
+				return err("base_image_id: must be empty or " +
+					   std::to_string(2 * kImageIdBytes) + " hex digits");
+			for (char &ch : cfg.base_image_id)
+				ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+		}
 		return {};
 	}
 	return err("unknown key '" + key + "'");

@@ -4,6 +4,7 @@
 // --key-name VALUE (underscores become dashes), which wins over the file.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -13,6 +14,9 @@
 
 namespace storage {
 
+// blocksig image ids are 16 bytes.
+inline constexpr size_t kImageIdBytes = 16;
+
 struct GuestConfig {
 	// The signed base: data and blocksig metadata, the certificate that
 	// verifies it, and the oldest image version accepted (anti-rollback).
@@ -20,6 +24,10 @@ struct GuestConfig {
 	std::string base_meta = "/dev/xvdb";
 	std::string base_cert = "/etc/bulkhead/base-signing.crt";
 	uint64_t base_min_version = 1;
+	// The base's image id (32 hex digits, as `blocksig format` prints it):
+	// when set, a base signed by the same key for another image (another
+	// template) is refused. Empty: any image the certificate verifies.
+	std::string base_image_id = "";
 	// Throwaway overlay: re-keyed at random at every start.
 	std::string overlay_device = "/dev/xvdc";
 	// Persistent LUKS2 private volume, key from dom0 ("vchan") or, for

@@ -50,10 +50,27 @@ TEST(Config, ErrorsNameTheLineAndKey)
 	ASSERT_FALSE(r.ok());
 }
 
+TEST(Config, BaseImageIdIsEmptyOr32HexDigits)
+{
+	GuestConfig c;
+	EXPECT_EQ(c.base_image_id, "");
+	ASSERT_TRUE(parse_config("base_image_id = 00112233445566778899AABBCCDDEEFF\n", c).ok());
+	EXPECT_EQ(c.base_image_id, "00112233445566778899aabbccddeeff");
+	for (const char *bad : {"base_image_id = 0011\n", "base_image_id = zz112233445566778899aabbccddeeff\n",
+				"base_image_id = 00112233445566778899aabbccddeeff00\n"}) {
+		auto r = parse_config(bad, c);
+		ASSERT_FALSE(r.ok()) << bad;
+		EXPECT_EQ(r.error().message, "line 1: base_image_id: must be empty or 32 hex digits");
+	}
+	ASSERT_TRUE(parse_config("base_image_id =\n", c).ok());
+	EXPECT_EQ(c.base_image_id, "");
+}
+
 TEST(Config, DumpRoundTrips)
 {
 	GuestConfig a;
 	a.base_min_version = 9;
+	a.base_image_id = "ffeeddccbbaa99887766554433221100";
 	a.root_mount = "/sysroot";
 	GuestConfig b;
 	ASSERT_TRUE(parse_config(dump_config(a), b).ok());

@@ -153,7 +153,42 @@ Result<CryptDevice> crypt_open_device(const std::string &device)
 	return CryptDevice(cd);
 }
 
+// What format_luks2 writes, and nothing else. The key digest only proves
+// that the key is right, not that the segment uses it the way dom0 meant.
+Result<void> check_luks2_header(crypt_device *cd, const std::string &device)
+{
+	auto refuse = [&](const std::string &why) {
+		return err(device + ": the LUKS2 header " + why +
+			   " (not as dom0 formatted it; refusing it, nothing was written)");
+	};
+	const char *c = crypt_get_cipher(cd), *m = crypt_get_cipher_mode(cd);
+	std::string cipher = std::string(c ? c : "(none)") + "-" + (m ? m : "(none)");
+	if (cipher != std::string(kCipher) + "-" + kCipherMode)
+		return refuse("names cipher " + cipher + ", not " + kCipher + "-" + kCipherMode);
+	// (The key size is not in a header without keyslots: the 64-byte key
+	// the AppVM activates with must match the digest, and XTS with it is
+	// AES-256.)
+	if (int n = crypt_get_sector_size(cd); n != static_cast<int>(kSectorSize))
+		return refuse("has " + std::to_string(n) + "-byte sectors, not " +
+			      std::to_string(kSectorSize));
+	if (uint64_t off = crypt_get_data_offset(cd); off != kLuksDataOffset / 512)
+		return refuse("puts the data at sector " + std::to_string(off) + ", not " +
+			      std::to_string(kLuksDataOffset / 512));
+	uint32_t req = 0;
+	if (crypt_persistent_flags_get(cd, CRYPT_FLAGS_REQUIREMENTS, &req) < 0 || req != 0)
+		return refuse("carries requirement flags (e.g. a reencryption in progress)");
+	return {};
+}
+
 } // namespace
+
+Result<void> LibCryptsetup::check_luks2(const std::string &device)
+{
+	TRY_ASSIGN(CryptDevice cd, crypt_open_device(device));
+	if (int r = crypt_load(cd.get(), CRYPT_LUKS2, nullptr); r < 0)
+		return crypt_error(device + " is not a LUKS2 volume (refusing to use it)", r);
+	return check_luks2_header(cd.get(), device);
+}
 
 Result<void> LibCryptsetup::open_ephemeral(const std::string &name, const std::string &device)
 {
@@ -178,6 +213,7 @@ Result<void> LibCryptsetup::open_luks2(const std::string &name, const std::strin
 	TRY_ASSIGN(CryptDevice cd, crypt_open_device(device));
 	if (int r = crypt_load(cd.get(), CRYPT_LUKS2, nullptr); r < 0)
 		return crypt_error(device + " is not a LUKS2 volume (refusing to use it)", r);
+	TRY(check_luks2_header(cd.get(), device));
 	int r = crypt_activate_by_volume_key(cd.get(), name.c_str(), volume_key.chars(),
 					     volume_key.size(), 0);
 	if (r == -EPERM)
@@ -225,8 +261,14 @@ Result<void> LibCryptsetup::format_luks2(const std::string &device, const Secret
 
 Result<void> BlocksigTool::open(const std::string &name, const BaseSpec &s)
 {
-	return run_checked({tool_, "open", s.image, s.meta, name, "--cert", s.cert,
-			    "--min-version", std::to_string(s.min_version)});
+	std::vector<std::string> argv = {tool_,	   "open",	  s.image,
+					 s.meta,   name,	  "--cert",
+					 s.cert,   "--min-version", std::to_string(s.min_version)};
+	if (!s.image_id.empty()) {
+		argv.push_back("--image-id");
+		argv.push_back(s.image_id);
+	}
+	return run_checked(argv);
 }
 
 Result<void> BlocksigTool::close(const std::string &name)

@@ -25,6 +25,12 @@ public:
 				const Secret &volume_key) override;
 	Result<void> close(const std::string &name) override;
 	Result<void> format_luks2(const std::string &device, const Secret &volume_key) override;
+	// Loads DEVICE's LUKS2 header and checks that it describes what
+	// format_luks2 makes (open_luks2 does this before activating): the
+	// header comes from the storage domain, which could keep the key
+	// digest and change the cipher (cipher_null) to read what the AppVM
+	// writes next.
+	static Result<void> check_luks2(const std::string &device);
 };
 
 // Runs `blocksig open|close` (the tool loads the certificate into the

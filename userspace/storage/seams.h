@@ -53,6 +53,7 @@ public:
 struct BaseSpec {
 	std::string image, meta, cert;
 	uint64_t min_version = 1;
+	std::string image_id; // hex; empty: not pinned
 };
 
 class BaseVerifier {

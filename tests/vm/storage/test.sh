@@ -86,7 +86,11 @@ setup_base() {
 	sha256sum $W/b/usr/share/blob | cut -d' ' -f1 > $W/blob.sha
 	umount $W/b
 	losetup -d $l
-	blocksig format $POOL/base.img $POOL/base.meta --key $W/sign.pem --image-version 3
+	blocksig format $POOL/base.img $POOL/base.meta --key $W/sign.pem --image-version 3 |
+		tee $W/format.out
+	# the id an integrator pins in storage.conf (base_image_id)
+	sed -n 's/^image id: *//p' $W/format.out >$W/image-id
+	grep -qxE '[0-9a-f]{32}' $W/image-id
 }
 t "dom0: base image signed with blocksig" setup_base
 
@@ -124,6 +128,7 @@ base_image = $XVDA
 base_meta = $XVDB
 base_cert = $W/sign.crt
 base_min_version = 3
+base_image_id = $(cat $W/image-id)
 overlay_device = $XVDC
 private_device = $XVDD
 private_key = file:$KEYS/work.key
@@ -253,6 +258,17 @@ rollback_version() {
 	nothing_mapped
 }
 t "base older than base_min_version: refused, nothing mapped" rollback_version
+# The storage domain serves another image's metadata, validly signed by the
+# same key (another template): refused because the image id is pinned.
+other_image() {
+	blocksig format $POOL/base.img $W/other.meta --key $W/sign.pem --image-version 3 >/dev/null
+	l=$(losetup -f) && losetup -r $l $W/other.meta
+	refused bs assemble --base-meta $l
+	grep -q "metadata is for image .*, not $(cat $W/image-id)" $W/refusal
+	nothing_mapped
+	losetup -d $l
+}
+t "another image signed by the same key: refused (base_image_id), nothing mapped" other_image
 wrong_cert() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout $W/other.pem -out $W/other.crt \
 		-subj "/CN=someone else" -days 2 2>/dev/null

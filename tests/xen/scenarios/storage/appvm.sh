@@ -16,6 +16,7 @@ CONF=/tmp/storage.conf
 cat >$CONF <<EOC
 # as an integrator's /etc/bulkhead/storage.conf (defaults: xvda..xvdd, vchan)
 base_min_version = 5
+base_image_id = $(cat /etc/bulkhead/base-image-id)
 root_mount = $R
 key_timeout = 120
 EOC

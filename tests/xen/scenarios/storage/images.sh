@@ -9,7 +9,8 @@
 #          the AppVMs' disks and dom0's pool disk; bash and
 #          Xen's hotplug scripts, to try /etc/xen/scripts/block by hand
 #   domu   xl (for `xl devd` in the storage domain); the base-image
-#          certificate at /etc/bulkhead/base-signing.crt
+#          certificate at /etc/bulkhead/base-signing.crt and the image id
+#          the AppVMs pin (base-image-id)
 #   dom0   the signed base image (base.img + base.meta) in /guest/storage;
 #          e2fsprogs' mkfs.ext4 (bulkhead-storage create's default)
 # The base is signed here, on the host, standing in for dom0's offline
@@ -37,7 +38,7 @@ copy_with_libs() {
 }
 
 # --- the signed base, once per build dir
-if [ ! -s "$cache/base.meta" ]; then
+if [ ! -s "$cache/base.meta" ] || [ ! -s "$cache/image-id" ]; then
 	bs=$top/build/cmake/userspace/blocksig/blocksig
 	[ -x "$bs" ] || { echo "images.sh: $bs not built" >&2; exit 1; }
 	rm -rf "$cache/root"
@@ -52,7 +53,8 @@ if [ ! -s "$cache/base.meta" ]; then
 		-subj "/CN=bulkhead storage scenario base" -days 30 2>/dev/null
 	rm -f "$cache/base.img"
 	mke2fs -q -t ext4 -b 4096 -L base -d "$cache/root" "$cache/base.img" 8M
-	"$bs" format "$cache/base.img" "$cache/base.meta" --key "$cache/sign.pem" --image-version 5
+	"$bs" format "$cache/base.img" "$cache/base.meta" --key "$cache/sign.pem" --image-version 5 |
+		sed -n 's/^image id: *//p' >"$cache/image-id"
 fi
 
 # --- modules, in their usual place, with modules.dep for busybox modprobe
@@ -80,6 +82,7 @@ domu)
 	cp -Ln /lib/x86_64-linux-gnu/libgcc_s.so.1 "$ROOT/lib/x86_64-linux-gnu/"
 	install -D -m644 "$cache/sign.crt" "$ROOT/etc/bulkhead/base-signing.crt"
 	cp "$cache/blob.sha" "$ROOT/etc/bulkhead/base-blob.sha"
+	cp "$cache/image-id" "$ROOT/etc/bulkhead/base-image-id"
 	;;
 dom0)
 	# e2fsprogs' mkfs.ext4 (busybox's mke2fs makes ext2 only: a private
