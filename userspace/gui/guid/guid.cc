@@ -184,7 +184,11 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 			       {stats_fd, POLLIN, 0},
 			       {input_ ? input_->poll_fd() : -1, POLLIN, 0},
 			       {input_link_ ? input_link_->poll_fd() : -1, POLLIN, 0}};
-		if (poll(p, 6, backlog_ ? 0 : clipboard_->timeout_ms()) < 0) {
+		int wait = backlog_ ? 0 : clipboard_->timeout_ms();
+		if (int w = channel_->max_wait_ms(); w >= 0 && (wait < 0 || w < wait))
+			wait = w;
+		int ready = poll(p, 6, wait);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			return Error::from_errno("poll", errno);
@@ -210,7 +214,9 @@ Result<void> Guid::run(int stop_fd, int stats_fd)
 			if (!f.ok() && !send_error_)
 				send_error_ = f.error();
 		}
-		if (backlog_ || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		// A timeout runs the channel too: its checks that the AppVM still
+		// exists (max_wait_ms) happen in receive().
+		if (backlog_ || ready == 0 || (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			TRY(handle_channel());
 		TRY(handle_x());
 		TRY(flush_input());

@@ -604,11 +604,18 @@ TEST_F(GuiIntegration, HostileAgentDroppedOthersServed)
 // come from a queue the test fills; what guid sends is dropped.
 class OneWakeupChannel final : public Channel {
 public:
-	explicit OneWakeupChannel(int efd) : efd_(efd) {}
+	explicit OneWakeupChannel(int efd, int max_wait_ms = -1) : efd_(efd), max_wait_(max_wait_ms) {}
 	void push(std::vector<uint8_t> m)
 	{
 		std::lock_guard<std::mutex> l(mu_);
 		in_.push_back(std::move(m));
+	}
+	// The peer is gone, and says nothing: receive() fails from now on
+	// (as the vchan's does once its death check has seen the domain go).
+	void die()
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		dead_ = true;
 	}
 	Result<void> send(std::span<const uint8_t>) override { return ok(); }
 	Result<bool> flush() override { return true; }
@@ -617,6 +624,8 @@ public:
 		uint64_t v;
 		(void)!read(efd_, &v, sizeof(v)); // consume the notification
 		std::lock_guard<std::mutex> l(mu_);
+		if (dead_)
+			return err("peer domain died");
 		if (in_.empty())
 			return std::optional<std::vector<uint8_t>>();
 		auto m = std::move(in_.front());
@@ -625,11 +634,14 @@ public:
 	}
 	int poll_fd() const override { return efd_; }
 	bool wants_write() const override { return false; }
+	int max_wait_ms() const override { return max_wait_; }
 
 private:
 	std::mutex mu_;
 	std::deque<std::vector<uint8_t>> in_;
+	bool dead_ = false;
 	int efd_;
+	int max_wait_;
 };
 
 // More messages than guid handles per wakeup, announced by one
@@ -659,6 +671,35 @@ TEST_F(GuiIntegration, MessagesPastTheBatchLimitNeedNoFurtherWakeup)
 	EXPECT_TRUE(eventually([&] { return dom0.frames_of("batch").size() == 300; }))
 		<< dom0.frames_of("batch").size() << " of 300 windows";
 	EXPECT_FALSE(rg.done());
+}
+
+// A destroyed AppVM sends no last event and its channel never becomes
+// readable: guid must ask by itself (Channel::max_wait_ms) and end, so that
+// the AppVM's windows leave dom0's screen. It used to wait forever.
+TEST_F(GuiIntegration, AnAppVmThatDiesSilentlyIsNoticed)
+{
+	unique_fd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	GuidConfig cfg;
+	cfg.vm_name = "silent";
+	cfg.label = parse_label("purple").value();
+	cfg.domid = 7;
+	cfg.display = dom0_->display();
+	auto ch = std::make_unique<OneWakeupChannel>(efd.get(), 50);
+	OneWakeupChannel *q = ch.get();
+	q->push(encode(0, 1, GuestBody(Hello{1, 0, 800, 600})));
+	q->push(encode(1, 2, GuestBody(Create{0, 0, 10, 10, 0, false})));
+	auto g = Guid::create(cfg, std::move(ch), memfd_importer(registry_));
+	ASSERT_TRUE(g.ok()) << g.error().message;
+	auto guid = std::move(g).value();
+	Runner rg(guid.get());
+	uint64_t one = 1;
+	ASSERT_EQ(write(efd.get(), &one, sizeof(one)), ssize_t(sizeof(one)));
+	XClient dom0(dom0_->display());
+	ASSERT_TRUE(eventually([&] { return dom0.frames_of("silent").size() == 1; }));
+	q->die(); // no notification follows
+	EXPECT_EQ(rg.wait_error(), "peer domain died");
+	guid.reset();
+	EXPECT_TRUE(eventually([&] { return dom0.frames_of("silent").empty(); }));
 }
 
 // An AppVM's input ring, read as its gntinput driver reads it.

@@ -216,10 +216,21 @@ bh_check "banking's window unchanged, exact" $T check "[banking] pattern" 73d216
 evil_done() { [ "$(bh_guest_wait_done evil 600)" = gone ]; }
 bh_check "evil ran all its cases and powered off (its own TAP says how each ended)" evil_done
 
+# ---- 5. an AppVM destroyed while idle: no last event comes from it, guid
+# must notice by itself (its once-a-second check) and its windows go
+bh_guest_destroy banking
+died() {
+	guid_wait_exit banking 60
+	[ $? = 1 ] && tail -n 3 /tmp/guid-banking.log | grep 'dropping connection to banking: .*peer domain died'
+}
+bh_check "banking destroyed while idle: its guid notices by itself and ends, saying why" died
+no_banking() { n=$($T count "[banking]"); echo "[banking] windows: $n"; [ "$n" = 0 ]; }
+bh_check "no [banking] window left on dom0's screen" wait_for 30 no_banking
+bh_check "work unaffected: its window still exact" $T check "[work] pattern" 3465a4 pattern:3 10 -s 240x160
+
 # ---- the end
 bh_check "release work" gcmd work release
-bh_check "release banking" gcmd banking release
-for g in work banking evil; do bh_guest_wait_done $g 120 >/dev/null; done
+for g in work evil; do bh_guest_wait_done $g 120 >/dev/null; done
 for g in work banking; do
 	sed "s/^/# guid-$g: /" /tmp/guid-$g.log | tail -n 8
 	kill "$(cat /tmp/guid-$g.pid)" 2>/dev/null

@@ -12,7 +12,10 @@ namespace {
 
 class VchanChannel final : public Channel {
 public:
-	explicit VchanChannel(xen::MessageChannel ch) : ch_(std::move(ch)) {}
+	VchanChannel(xen::MessageChannel ch, int max_wait_ms)
+	    : ch_(std::move(ch)), max_wait_ms_(max_wait_ms)
+	{
+	}
 
 	Result<void> send(std::span<const uint8_t> m) override
 	{
@@ -37,9 +40,11 @@ public:
 	int poll_fd() const override { return const_cast<xen::MessageChannel &>(ch_).pollable().get(); }
 	bool wants_write() const override { return ch_.has_pending(); }
 	size_t framing_bytes() const override { return xen::kFrameHeaderSize; }
+	int max_wait_ms() const override { return max_wait_ms_; }
 
 private:
 	xen::MessageChannel ch_;
+	int max_wait_ms_;
 };
 
 xen::ChannelLimits limits()
@@ -52,9 +57,9 @@ xen::ChannelLimits limits()
 
 } // namespace
 
-std::unique_ptr<Channel> vchan_channel(xen::MessageChannel channel)
+std::unique_ptr<Channel> vchan_channel(xen::MessageChannel channel, int max_wait_ms)
 {
-	return std::make_unique<VchanChannel>(std::move(channel));
+	return std::make_unique<VchanChannel>(std::move(channel), max_wait_ms);
 }
 
 Result<std::unique_ptr<Channel>> vchan_connect_to_guest(xen::DomainId guest)
@@ -65,7 +70,9 @@ Result<std::unique_ptr<Channel>> vchan_connect_to_guest(xen::DomainId guest)
 	// (guid is started with it), e.g. under emulation.
 	o.connect_timeout = std::chrono::milliseconds(300000);
 	TRY_ASSIGN(auto ch, xen::message_channel_connect(guest, path, limits(), o));
-	return vchan_channel(std::move(ch));
+	// An idle guid wakes once a second to ask whether the AppVM still
+	// exists: a destroyed AppVM's windows leave dom0's screen then.
+	return vchan_channel(std::move(ch), 1000);
 }
 
 Result<std::unique_ptr<Channel>> vchan_listen_for_dom0()

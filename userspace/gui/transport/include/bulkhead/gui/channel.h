@@ -32,6 +32,11 @@ public:
 	// poll() for POLLIN; call receive() until nullopt after it fires.
 	virtual int poll_fd() const = 0;
 	virtual bool wants_write() const = 0;
+	// How long a poll() on poll_fd() may wait before receive() must run
+	// anyway, message or not; -1: no limit. dom0's vchan to an AppVM: its
+	// check that the AppVM still exists (a destroyed domain sends no last
+	// event, and the XenStore watch fd alone does not wake the poll).
+	virtual int max_wait_ms() const { return -1; }
 	// Bytes the transport adds to each message on the wire (byte counters).
 	virtual size_t framing_bytes() const { return 0; }
 };

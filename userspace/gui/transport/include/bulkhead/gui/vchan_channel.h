@@ -18,7 +18,8 @@ constexpr uint32_t kGuiFrameType = 0x47554931; // "GUI1"
 // XenStore path of the GUI vchan, relative to the AppVM's home.
 constexpr const char *kGuiVchanPath = "data/bulkhead-gui";
 
-std::unique_ptr<Channel> vchan_channel(xen::MessageChannel channel);
+// MAX_WAIT_MS: see Channel::max_wait_ms().
+std::unique_ptr<Channel> vchan_channel(xen::MessageChannel channel, int max_wait_ms = -1);
 // dom0: connect to the AppVM's rings (retries until the agent listens).
 Result<std::unique_ptr<Channel>> vchan_connect_to_guest(xen::DomainId guest);
 // AppVM: share the rings with dom0 and wait for it.
