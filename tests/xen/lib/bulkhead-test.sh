@@ -64,12 +64,14 @@ bh_arg() {
 	echo "${v:-$2}"
 }
 
-# bh_xs_wait PATH [TIMEOUT_S]: wait for a XenStore node, print its value.
+# bh_xs_wait PATH [TIMEOUT_S [POLL_TENTHS]]: wait for a XenStore node, print
+# its value; polls every POLL_TENTHS tenths of a second (1).
 bh_xs_wait() {
-	local i=0 max=$((${2:-30} * 10))
+	local i=0 p=${3:-1}
+	local max=$((${2:-30} * 10 / p))
 	while [ $i -lt $max ]; do
 		xenstore-read "$1" 2>/dev/null && return 0
-		sleep 0.1
+		sleep $((p / 10)).$((p % 10))
 		i=$((i + 1))
 	done
 	echo "bh_xs_wait: timeout waiting for $1" >&2

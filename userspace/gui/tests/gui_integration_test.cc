@@ -53,6 +53,51 @@ void xcb_xfixes_query_version_reply_free_(xcb_connection_t *c)
 	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 4, 0), nullptr));
 }
 
+// A channel that, like a vchan, wakes its reader once per notification
+// (an eventfd the test signals) rather than while data is left. Messages
+// come from a queue the test fills; what guid sends is dropped.
+class OneWakeupChannel final : public Channel {
+public:
+	explicit OneWakeupChannel(int efd, int max_wait_ms = -1) : efd_(efd), max_wait_(max_wait_ms) {}
+	void push(std::vector<uint8_t> m)
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		in_.push_back(std::move(m));
+	}
+	// The peer is gone, and says nothing: receive() fails from now on
+	// (as the vchan's does once its death check has seen the domain go).
+	void die()
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		dead_ = true;
+	}
+	Result<void> send(std::span<const uint8_t>) override { return ok(); }
+	Result<bool> flush() override { return true; }
+	Result<std::optional<std::vector<uint8_t>>> receive() override
+	{
+		uint64_t v;
+		(void)!read(efd_, &v, sizeof(v)); // consume the notification
+		std::lock_guard<std::mutex> l(mu_);
+		if (dead_)
+			return err("peer domain died");
+		if (in_.empty())
+			return std::optional<std::vector<uint8_t>>();
+		auto m = std::move(in_.front());
+		in_.pop_front();
+		return std::optional<std::vector<uint8_t>>(std::move(m));
+	}
+	int poll_fd() const override { return efd_; }
+	bool wants_write() const override { return false; }
+	int max_wait_ms() const override { return max_wait_; }
+
+private:
+	std::mutex mu_;
+	std::deque<std::vector<uint8_t>> in_;
+	bool dead_ = false;
+	int efd_;
+	int max_wait_;
+};
+
 class GuiIntegration : public ::testing::Test {
 protected:
 	static void SetUpTestSuite()
@@ -83,15 +128,38 @@ protected:
 		registry_ = std::make_shared<MemfdBufferRegistry>();
 	}
 
-	std::unique_ptr<Guid> make_guid(const std::string &vm, const char *label, unique_fd end,
-					uint32_t max_windows = kMaxWindows,
-					std::unique_ptr<InputConnector> input = nullptr)
+	// guid's configuration for VM on the dom0 Xvfb, defaults otherwise.
+	static GuidConfig plain_config(const std::string &vm, const char *label)
 	{
 		GuidConfig cfg;
 		cfg.vm_name = vm;
 		cfg.label = parse_label(label).value();
 		cfg.domid = 7;
 		cfg.display = dom0_->display();
+		return cfg;
+	}
+
+	// guid for CFG on CH (messages queued already), running, woken once.
+	// The runner stops before the guid is destroyed.
+	std::pair<std::unique_ptr<Guid>, std::unique_ptr<Runner>>
+	run_woken(const GuidConfig &cfg, std::unique_ptr<OneWakeupChannel> ch, int efd)
+	{
+		auto g = Guid::create(cfg, std::move(ch), memfd_importer(registry_));
+		EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.error().message);
+		if (!g.ok())
+			return {};
+		auto guid = std::move(g).value();
+		auto runner = std::make_unique<Runner>(guid.get());
+		uint64_t one = 1;
+		EXPECT_EQ(write(efd, &one, sizeof(one)), ssize_t(sizeof(one)));
+		return {std::move(guid), std::move(runner)};
+	}
+
+	std::unique_ptr<Guid> make_guid(const std::string &vm, const char *label, unique_fd end,
+					uint32_t max_windows = kMaxWindows,
+					std::unique_ptr<InputConnector> input = nullptr)
+	{
+		GuidConfig cfg = plain_config(vm, label);
 		cfg.border = kBorder;
 		cfg.max_windows = max_windows;
 		cfg.clipboard.enabled = false; // clipboard_integration_test covers it
@@ -599,50 +667,6 @@ TEST_F(GuiIntegration, HostileAgentDroppedOthersServed)
 	xcb_flush(app.c());
 }
 
-// A channel that, like a vchan, wakes its reader once per notification
-// (an eventfd the test signals) rather than while data is left. Messages
-// come from a queue the test fills; what guid sends is dropped.
-class OneWakeupChannel final : public Channel {
-public:
-	explicit OneWakeupChannel(int efd, int max_wait_ms = -1) : efd_(efd), max_wait_(max_wait_ms) {}
-	void push(std::vector<uint8_t> m)
-	{
-		std::lock_guard<std::mutex> l(mu_);
-		in_.push_back(std::move(m));
-	}
-	// The peer is gone, and says nothing: receive() fails from now on
-	// (as the vchan's does once its death check has seen the domain go).
-	void die()
-	{
-		std::lock_guard<std::mutex> l(mu_);
-		dead_ = true;
-	}
-	Result<void> send(std::span<const uint8_t>) override { return ok(); }
-	Result<bool> flush() override { return true; }
-	Result<std::optional<std::vector<uint8_t>>> receive() override
-	{
-		uint64_t v;
-		(void)!read(efd_, &v, sizeof(v)); // consume the notification
-		std::lock_guard<std::mutex> l(mu_);
-		if (dead_)
-			return err("peer domain died");
-		if (in_.empty())
-			return std::optional<std::vector<uint8_t>>();
-		auto m = std::move(in_.front());
-		in_.pop_front();
-		return std::optional<std::vector<uint8_t>>(std::move(m));
-	}
-	int poll_fd() const override { return efd_; }
-	bool wants_write() const override { return false; }
-	int max_wait_ms() const override { return max_wait_; }
-
-private:
-	std::mutex mu_;
-	std::deque<std::vector<uint8_t>> in_;
-	bool dead_ = false;
-	int efd_;
-	int max_wait_;
-};
 
 // More messages than guid handles per wakeup, announced by one
 // notification: guid must come back for the rest by itself (it used to wait
@@ -650,27 +674,19 @@ private:
 TEST_F(GuiIntegration, MessagesPastTheBatchLimitNeedNoFurtherWakeup)
 {
 	unique_fd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-	GuidConfig cfg;
-	cfg.vm_name = "batch";
-	cfg.label = parse_label("yellow").value();
-	cfg.domid = 7;
-	cfg.display = dom0_->display();
+	GuidConfig cfg = plain_config("batch", "yellow");
 	auto ch = std::make_unique<OneWakeupChannel>(efd.get());
 	OneWakeupChannel *q = ch.get();
 	uint32_t seq = 0;
 	q->push(encode(0, ++seq, GuestBody(Hello{1, 0, 800, 600})));
 	for (uint32_t i = 1; i <= 300; i++)
 		q->push(encode(i, ++seq, GuestBody(Create{0, 0, 10, 10, 0, false})));
-	auto g = Guid::create(cfg, std::move(ch), memfd_importer(registry_));
-	ASSERT_TRUE(g.ok()) << g.error().message;
-	auto guid = std::move(g).value();
-	Runner rg(guid.get());
-	uint64_t one = 1;
-	ASSERT_EQ(write(efd.get(), &one, sizeof(one)), ssize_t(sizeof(one)));
+	auto [guid, rg] = run_woken(cfg, std::move(ch), efd.get());
+	ASSERT_TRUE(guid);
 	XClient dom0(dom0_->display());
 	EXPECT_TRUE(eventually([&] { return dom0.frames_of("batch").size() == 300; }))
 		<< dom0.frames_of("batch").size() << " of 300 windows";
-	EXPECT_FALSE(rg.done());
+	EXPECT_FALSE(rg->done());
 }
 
 // A destroyed AppVM sends no last event and its channel never becomes
@@ -679,25 +695,17 @@ TEST_F(GuiIntegration, MessagesPastTheBatchLimitNeedNoFurtherWakeup)
 TEST_F(GuiIntegration, AnAppVmThatDiesSilentlyIsNoticed)
 {
 	unique_fd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-	GuidConfig cfg;
-	cfg.vm_name = "silent";
-	cfg.label = parse_label("purple").value();
-	cfg.domid = 7;
-	cfg.display = dom0_->display();
+	GuidConfig cfg = plain_config("silent", "purple");
 	auto ch = std::make_unique<OneWakeupChannel>(efd.get(), 50);
 	OneWakeupChannel *q = ch.get();
 	q->push(encode(0, 1, GuestBody(Hello{1, 0, 800, 600})));
 	q->push(encode(1, 2, GuestBody(Create{0, 0, 10, 10, 0, false})));
-	auto g = Guid::create(cfg, std::move(ch), memfd_importer(registry_));
-	ASSERT_TRUE(g.ok()) << g.error().message;
-	auto guid = std::move(g).value();
-	Runner rg(guid.get());
-	uint64_t one = 1;
-	ASSERT_EQ(write(efd.get(), &one, sizeof(one)), ssize_t(sizeof(one)));
+	auto [guid, rg] = run_woken(cfg, std::move(ch), efd.get());
+	ASSERT_TRUE(guid);
 	XClient dom0(dom0_->display());
 	ASSERT_TRUE(eventually([&] { return dom0.frames_of("silent").size() == 1; }));
 	q->die(); // no notification follows
-	EXPECT_EQ(rg.wait_error(), "peer domain died");
+	EXPECT_EQ(rg->wait_error(), "peer domain died");
 	guid.reset();
 	EXPECT_TRUE(eventually([&] { return dom0.frames_of("silent").empty(); }));
 }

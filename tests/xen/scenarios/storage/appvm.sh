@@ -82,6 +82,15 @@ denied() {
 	wait $p && { echo "read succeeded without the storage domain"; cat /tmp/dd.log; return 1; }
 	cat /tmp/dd.log; echo "read failed: service denied"
 }
+# both_then_denied OTHER: the base read beside OTHER, then I/O without the
+# storage domain; then wait for dom0 to destroy this domain.
+both_then_denied() {
+	go shared
+	step shared "$BH_NAME: reads the shared base while $1 runs" shared
+	go stordom-gone
+	step io-denied "$BH_NAME: I/O fails without the storage domain" denied
+	sleep 900
+}
 case $BH_NAME in
 work-1)
 	write() {
@@ -104,11 +113,7 @@ work-1)
 		blob_ok && echo ok >$R/rw/after && sync && ls $R/bin >/dev/null
 	}
 	step tamper "work-1: tampered base block: EIO + logged reason, the rest works" tamper
-	go shared
-	step shared "work-1: reads the shared base while personal-1 runs" shared
-	go stordom-gone
-	step io-denied "work-1: I/O fails without the storage domain" denied
-	sleep 900 # dom0 destroys this domain
+	both_then_denied personal-1
 	;;
 personal-1)
 	step wrongkey "personal-1: wrong key from dom0: refused, says why" refused 'does not match the LUKS2 header'
@@ -116,11 +121,7 @@ personal-1)
 	step nokey "personal-1: no key in dom0: refused, says why" refused 'dom0 refused: no key for personal'
 	go rightkey
 	step up "personal-1: the right key: assembled on the base work-1 uses" booted
-	go shared
-	step shared "personal-1: reads the shared base while work-1 runs" shared
-	go stordom-gone
-	step io-denied "personal-1: I/O fails without the storage domain" denied
-	sleep 900 # dom0 destroys this domain
+	both_then_denied work-1
 	;;
 work-2)
 	restarted() {

@@ -16,16 +16,7 @@ stdio_links() {
 	[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
 }
 
-# xs_wait PATH [TIMEOUT_S]: as bh_xs_wait (prints the node), but polls every
-# 0.5 s instead of 0.1 s: several domains wait for minutes here, and every
-# poll is a process under TCG.
-xs_wait() {
-	local i=0 max=$((${2:-30} * 2))
-	while [ $i -lt $max ]; do
-		xenstore-read "$1" 2>/dev/null && return 0
-		sleep 0.5
-		i=$((i + 1))
-	done
-	echo "xs_wait: timeout waiting for $1" >&2
-	return 1
-}
+# xs_wait PATH [TIMEOUT_S]: bh_xs_wait polling every 0.5 s instead of 0.1 s:
+# several domains wait for minutes here, and every poll is a process under
+# TCG.
+xs_wait() { bh_xs_wait "$1" "${2:-30}" 5; }
