@@ -261,6 +261,8 @@ Result<UpdateOptions> build_update(const Args &a)
 Result<int> run_update(const UpdateOptions &o)
 {
 	TRY_ASSIGN(auto r, update(o));
+	if (r.finished_interrupted)
+		printf("finished an interrupted update of %s (its journal) first\n", o.meta.c_str());
 	printf("re-signed %zu blocks; image version %llu -> %llu\n", r.resigned.size(),
 	       (unsigned long long)r.old_version, (unsigned long long)r.new_version);
 	return 0;

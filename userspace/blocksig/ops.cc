@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <mutex>
 #include <set>
+#include <optional>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -251,6 +253,109 @@ std::string dir_of(const std::string &path)
 	return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// ---- update's journal --------------------------------------------------------
+// An update of a metadata file first writes every block it will change, with
+// its offset, to META.journal ("BSJ1", entry count, entries of offset +
+// length + bytes, all little-endian, then the SHA-256 of everything before
+// it), fsyncs it, writes the blocks in place and removes the journal. The
+// next update finishes an update interrupted while writing in place by
+// replaying a complete journal; an incomplete one (interrupted while writing
+// the journal) means META was never touched, and is dropped.
+
+constexpr uint8_t kJournalMagic[4] = {'B', 'S', 'J', '1'};
+
+} // namespace
+
+std::string journal_path(const std::string &meta) { return meta + ".journal"; }
+
+std::vector<uint8_t> encode_journal(const std::vector<JournalEntry> &entries)
+{
+	std::vector<uint8_t> out(kJournalMagic, kJournalMagic + 4);
+	auto put = [&](uint64_t v, int bytes) {
+		for (int i = 0; i < bytes; i++)
+			out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+	};
+	put(entries.size(), 4);
+	for (const auto &e : entries) {
+		put(e.offset, 8);
+		put(e.data.size(), 4);
+		out.insert(out.end(), e.data.begin(), e.data.end());
+	}
+	Digest d = sha256(out);
+	out.insert(out.end(), d.begin(), d.end());
+	return out;
+}
+
+namespace {
+
+// nullopt: not a complete journal for a metadata file of META_SIZE bytes.
+std::optional<std::vector<JournalEntry>> decode_journal(std::span<const uint8_t> b,
+							 uint64_t meta_size)
+{
+	if (b.size() < 4 + 4 + 32 || !std::equal(kJournalMagic, kJournalMagic + 4, b.begin()))
+		return std::nullopt;
+	auto body = b.first(b.size() - 32);
+	Digest d = sha256(body);
+	if (!std::equal(d.begin(), d.end(), b.end() - 32))
+		return std::nullopt;
+	size_t p = 4;
+	auto get = [&](int bytes) -> std::optional<uint64_t> {
+		if (body.size() - p < size_t(bytes))
+			return std::nullopt;
+		uint64_t v = 0;
+		for (int i = 0; i < bytes; i++)
+			v |= uint64_t(body[p + i]) << (8 * i);
+		p += bytes;
+		return v;
+	};
+	auto n = get(4);
+	if (!n)
+		return std::nullopt;
+	std::vector<JournalEntry> out;
+	for (uint64_t i = 0; i < *n; i++) {
+		auto off = get(8), len = get(4);
+		if (!off || !len || *len > body.size() - p || *off > meta_size ||
+		    *len > meta_size - *off)
+			return std::nullopt;
+		out.push_back({*off, {body.begin() + p, body.begin() + p + *len}});
+		p += *len;
+	}
+	if (p != body.size())
+		return std::nullopt;
+	return out;
+}
+
+void fsync_dir_of(const std::string &path)
+{
+	auto dir = unique_fd::open(dir_of(path), O_RDONLY | O_DIRECTORY);
+	if (dir)
+		fsync(dir->get());
+}
+
+// Replays META's journal, if complete, into FD and removes it. True if an
+// interrupted update was finished.
+Result<bool> finish_interrupted_update(const std::string &meta, const unique_fd &fd,
+				       uint64_t meta_size)
+{
+	const std::string jp = journal_path(meta);
+	auto j = OpenFile::open(jp, O_RDONLY);
+	if (!j) {
+		if (access(jp.c_str(), F_OK) != 0 && errno == ENOENT)
+			return false;
+		return j.error();
+	}
+	auto entries = decode_journal(j->bytes(), meta_size);
+	if (entries) {
+		for (const auto &e : *entries)
+			TRY(pwrite_all(fd, e.data, e.offset, meta));
+		TRY(fsync_path(fd, meta));
+	}
+	if (unlink(jp.c_str()) != 0)
+		return Error::from_errno("unlink " + jp, errno);
+	fsync_dir_of(jp);
+	return entries.has_value();
+}
+
 Result<uint64_t> parse_u64(std::string_view s)
 {
 	uint64_t v = 0;
@@ -310,9 +415,10 @@ Result<FormatResult> format(const FormatOptions &o)
 	if (rename(tmp.c_str(), o.meta.c_str()) != 0)
 		return Error::from_errno("rename " + tmp + " to " + o.meta, errno);
 	guard.commit();
-	auto dir = unique_fd::open(dir_of(o.meta), O_RDONLY | O_DIRECTORY);
-	if (dir)
-		fsync(dir->get());
+	fsync_dir_of(o.meta);
+	// A journal left by an interrupted update belongs to the old metadata.
+	if (unlink(journal_path(o.meta).c_str()) == 0)
+		fsync_dir_of(o.meta);
 	return FormatResult{h};
 }
 
@@ -386,6 +492,19 @@ Result<UpdateResult> update(const UpdateOptions &o)
 {
 	TRY_ASSIGN(auto key, PrivateKey::load_pem(o.key));
 	TRY_ASSIGN(auto meta, OpenFile::open(o.meta, O_RDWR));
+	// One update at a time; a file's update is journaled (see above), a
+	// block device's is written in place.
+	if (flock(meta.fd.get(), LOCK_EX | LOCK_NB) != 0)
+		return err(o.meta + ": another blocksig update is running on it");
+	struct stat st;
+	if (fstat(meta.fd.get(), &st) != 0)
+		return Error::from_errno(o.meta, errno);
+	const bool journaled = S_ISREG(st.st_mode);
+	UpdateResult res;
+	if (journaled) {
+		TRY_ASSIGN(res.finished_interrupted,
+			   finish_interrupted_update(o.meta, meta.fd, meta.size));
+	}
 	TRY_ASSIGN(auto image, OpenFile::open(o.image, O_RDONLY));
 	TRY_ASSIGN(auto vctx, key.make_verify_context());
 	auto tr = load_trusted(meta.bytes(), key.key_id(), key.sig_size(), vctx, "this private",
@@ -400,7 +519,6 @@ Result<UpdateResult> update(const UpdateOptions &o)
 			   " bytes, the metadata covers " + num(l.data_size()) +
 			   " bytes; update cannot resize, run format");
 
-	UpdateResult res;
 	res.old_version = old.image_version;
 	if (o.image_version) {
 		if (*o.image_version <= old.image_version)
@@ -463,8 +581,10 @@ Result<UpdateResult> update(const UpdateOptions &o)
 	for (uint64_t i : blocks)
 		t.map[i] = res.new_version;
 
-	// Records, then map blocks, each touched block rewritten whole.
+	// Records, then map blocks, each touched block rewritten whole; then
+	// the header.
 	const auto bytes = meta.bytes();
+	std::vector<JournalEntry> writes;
 	for (size_t k = 0; k < blocks.size();) {
 		uint64_t rb = l.record_block(blocks[k]);
 		uint64_t off = l.records_offset + rb * l.block_size;
@@ -473,7 +593,7 @@ Result<UpdateResult> update(const UpdateOptions &o)
 			uint64_t in = l.record_offset(blocks[k]) - off;
 			std::copy_n(sigs.begin() + k * l.sig_size, l.sig_size, buf.begin() + in);
 		}
-		TRY(pwrite_all(meta.fd, buf, off, o.meta));
+		writes.push_back({off, std::move(buf)});
 	}
 	const uint64_t per_map_block = l.block_size / 8;
 	for (size_t k = 0; k < blocks.size();) {
@@ -484,16 +604,32 @@ Result<UpdateResult> update(const UpdateOptions &o)
 			uint64_t le = htole64(res.new_version);
 			memcpy(&buf[(blocks[k] % per_map_block) * 8], &le, 8);
 		}
-		TRY(pwrite_all(meta.fd, buf, off, o.meta));
+		writes.push_back({off, std::move(buf)});
 	}
-	TRY(fsync_path(meta.fd, o.meta));
-
 	Header h = old;
 	h.image_version = res.new_version;
 	h.map_digest = map_digest(t.map);
 	TRY_ASSIGN(auto block0, signed_block0(h, key));
+
+	const std::string jp = journal_path(o.meta);
+	if (journaled) {
+		auto all = writes;
+		all.push_back({0, block0});
+		TRY_ASSIGN(auto j, unique_fd::open(jp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+		TRY(pwrite_all(j, encode_journal(all), 0, jp));
+		TRY(fsync_path(j, jp));
+		fsync_dir_of(jp);
+	}
+	for (const auto &w : writes)
+		TRY(pwrite_all(meta.fd, w.data, w.offset, o.meta));
+	TRY(fsync_path(meta.fd, o.meta));
 	TRY(pwrite_all(meta.fd, block0, 0, o.meta));
 	TRY(fsync_path(meta.fd, o.meta));
+	if (journaled) {
+		if (unlink(jp.c_str()) != 0)
+			return Error::from_errno("unlink " + jp, errno);
+		fsync_dir_of(jp);
+	}
 	return res;
 }
 

@@ -65,9 +65,20 @@ struct UpdateResult {
 	uint64_t old_version = 0;
 	uint64_t new_version = 0;
 	std::vector<uint64_t> resigned; // sorted
+	bool finished_interrupted = false; // an interrupted update was finished first
 };
 
+// An update's journal (ops.cc): the blocks it writes into META, by offset.
+struct JournalEntry {
+	uint64_t offset;
+	std::vector<uint8_t> data;
+};
+std::string journal_path(const std::string &meta); // META.journal
+std::vector<uint8_t> encode_journal(const std::vector<JournalEntry> &entries);
+
 // Re-signs changed blocks in place; writes records and map, then the header.
+// A metadata file's update goes through a journal (META.journal) first, so
+// that an interrupted update is finished by the next one (see ops.cc).
 bulkhead::Result<UpdateResult> update(const UpdateOptions &opts);
 
 struct OpenCheck {

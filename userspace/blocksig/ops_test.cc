@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ops.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <memory>
@@ -10,6 +12,7 @@
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
+#include "bulkhead/unique_fd.h"
 #include "test_util.h"
 
 namespace blocksig {
@@ -374,6 +377,80 @@ TEST_F(OpsTest, UpdateRefusals)
 	ASSERT_FALSE(r.ok());
 	EXPECT_NE(r.error().message.find("image size changed"), std::string::npos);
 	EXPECT_EQ(read_file(meta), before); // nothing written
+}
+
+// An update interrupted while writing META in place (here: half its blocks
+// written, as a crash would leave them) is finished by the next update from
+// its journal; an incomplete journal means META was never touched.
+TEST_F(OpsTest, InterruptedUpdateIsFinishedFromItsJournal)
+{
+	do_format();
+	auto before = read_file(meta);
+	// What a complete update of blocks 3 and 40 writes: the update of a copy.
+	std::string copy = meta + ".copy";
+	write_file(copy, before);
+	change_block(3);
+	change_block(40);
+	UpdateOptions uo;
+	uo.image = image;
+	uo.meta = copy;
+	uo.key = key->key_pem;
+	ASSERT_TRUE(update(uo).ok());
+	auto after = read_file(copy);
+	ASSERT_EQ(after.size(), before.size());
+	std::vector<JournalEntry> entries;
+	const uint64_t bs = layout().block_size;
+	for (uint64_t off = 0; off < after.size(); off += bs)
+		if (!std::equal(after.begin() + off, after.begin() + off + bs, before.begin() + off))
+			entries.push_back({off, {after.begin() + off, after.begin() + off + bs}});
+	ASSERT_GE(entries.size(), 3u); // records, map, header
+	// The crash: journal complete, META half written (the new header in
+	// place, the records and map still the old ones).
+	write_file(journal_path(meta), encode_journal(entries));
+	auto half = before;
+	std::copy(entries[0].data.begin(), entries[0].data.end(), half.begin() + entries[0].offset);
+	write_file(meta, half);
+	EXPECT_NE(verify_error(), ""); // the map no longer matches the header
+
+	auto r = run_update(std::nullopt);
+	ASSERT_TRUE(r.ok()) << r.error().message;
+	EXPECT_TRUE(r->finished_interrupted);
+	EXPECT_EQ(r->old_version, 2u); // the interrupted update's version
+	EXPECT_TRUE(r->resigned.empty());
+	EXPECT_FALSE(std::filesystem::exists(journal_path(meta)));
+	EXPECT_TRUE(bad_blocks().empty());
+	auto map = version_map();
+	EXPECT_EQ(map[3], 2u);
+	EXPECT_EQ(map[40], 2u);
+	EXPECT_EQ(map[4], 1u);
+
+	// A journal cut short (the crash came while writing it): dropped, META
+	// as it was.
+	auto now = read_file(meta);
+	auto j = encode_journal(entries);
+	j.resize(j.size() - 1);
+	write_file(journal_path(meta), j);
+	r = run_update(std::nullopt);
+	ASSERT_TRUE(r.ok()) << r.error().message;
+	EXPECT_FALSE(r->finished_interrupted);
+	EXPECT_FALSE(std::filesystem::exists(journal_path(meta)));
+	EXPECT_TRUE(bad_blocks().empty());
+	EXPECT_EQ(version_map(), map); // nothing changed since: no block re-signed
+}
+
+// Two updates at once: the second is refused while the first holds META.
+TEST_F(OpsTest, OneUpdateAtATime)
+{
+	do_format();
+	auto held = bulkhead::unique_fd::open(meta, O_RDONLY);
+	ASSERT_TRUE(held.ok());
+	ASSERT_EQ(flock(held->get(), LOCK_EX), 0);
+	auto r = run_update(std::nullopt);
+	ASSERT_FALSE(r.ok());
+	EXPECT_NE(r.error().message.find("another blocksig update is running on it"),
+		  std::string::npos);
+	ASSERT_EQ(flock(held->get(), LOCK_UN), 0);
+	EXPECT_TRUE(run_update(std::nullopt).ok());
 }
 
 TEST_F(OpsTest, FormatRefusesBadImageSizeAndLeavesNothing)
