@@ -50,13 +50,10 @@ std::optional<pid_t> guid_pid(const Paths &p, const std::string &name)
 	return pid_t(pid);
 }
 
-Result<pid_t> spawn_guid(const Paths &p, const VmConfig &vm, uint32_t domid)
+// Starts ARGV in its own session, stdout and stderr appended to LOG; returns
+// once it runs (exec succeeded) or says why it cannot.
+Result<pid_t> spawn_detached(std::vector<std::string> argv, const std::string &log)
 {
-	mkdir(p.logdir.c_str(), 0750);
-	std::string log = p.logdir + "/guid-" + vm.name + ".log";
-	std::vector<std::string> argv = {p.guid,    "--vm",	   vm.name,
-					 "--label", vm.label,	   "--domid",
-					 std::to_string(domid), "--vchan"};
 	// Closed by a successful exec: once it reads EOF, the child is guid
 	// (its /proc cmdline says so, see guid_pid); else it carries exec's errno.
 	int exec_pipe[2];
@@ -98,9 +95,28 @@ Result<pid_t> spawn_guid(const Paths &p, const VmConfig &vm, uint32_t domid)
 	close(exec_pipe[0]);
 	if (n > 0) {
 		(void)waitpid(pid, nullptr, 0);
-		return Error::from_errno("cannot run " + p.guid, child_errno);
+		return Error::from_errno("cannot run " + argv[0], child_errno);
 	}
 	return pid;
+}
+
+Result<pid_t> spawn_guid(const Paths &p, const VmConfig &vm, uint32_t domid)
+{
+	mkdir(p.logdir.c_str(), 0750);
+	return spawn_detached({p.guid, "--vm", vm.name, "--label", vm.label, "--domid",
+			       std::to_string(domid), "--vchan"},
+			      p.logdir + "/guid-" + vm.name + ".log");
+}
+
+// The AppVM's private-volume key, offered over a vchan until the AppVM's
+// storage helper takes it (bulkhead-storage send-key; it exits then, or after
+// its timeout). Its log: storage-NAME.log.
+Result<pid_t> spawn_key_delivery(const Paths &p, const VmConfig &vm, uint32_t domid)
+{
+	mkdir(p.logdir.c_str(), 0750);
+	return spawn_detached({p.storage, "send-key", vm.name, "--domid", std::to_string(domid),
+			       "--keys", vm.storage_keys, "--timeout", "300"},
+			      p.logdir + "/storage-" + vm.name + ".log");
 }
 
 // spawn_guid, and its pid file (the guid is stopped again if that fails).
@@ -185,7 +201,10 @@ Result<uint32_t> start_vm(const Paths &p, const VmConfig &vm)
 	if (!domid)
 		return err(vm.name + ": created, but xl does not know its domain id");
 	std::string home = "/local/domain/" + std::to_string(*domid) + "/bulkhead";
+	pid_t key_pid = -1;
 	auto undo = [&](const Error &e) -> Error {
+		if (key_pid > 0)
+			kill(key_pid, SIGTERM);
 		(void)run_command({p.xl, "destroy", vm.name});
 		return e;
 	};
@@ -198,6 +217,12 @@ Result<uint32_t> start_vm(const Paths &p, const VmConfig &vm)
 	if (auto r = run_command({p.xenstore_chmod, "-r", home, "n0", "r" + std::to_string(*domid)});
 	    !r.ok())
 		return undo(r.error());
+	if (!vm.storage_backend.empty()) {
+		auto k = spawn_key_delivery(p, vm, *domid);
+		if (!k.ok())
+			return undo(k.error());
+		key_pid = *k;
+	}
 	auto pid = start_guid(p, vm, *domid);
 	if (!pid.ok())
 		return undo(pid.error());

@@ -22,6 +22,7 @@ struct Paths {
 	std::string xenstore_write = "xenstore-write";
 	std::string xenstore_chmod = "xenstore-chmod";
 	std::string guid = "bulkhead-guid";
+	std::string storage = "bulkhead-storage";
 };
 
 // Runs argv, waits; stdout captured into *out when given. Error if it

@@ -33,6 +33,7 @@ protected:
 		script("xenstore-write", "echo \"xenstore-write $*\" >> " + log_ + "\n");
 		script("xenstore-chmod", "echo \"xenstore-chmod $*\" >> " + log_ + "\n");
 		script("bulkhead-guid", "echo \"guid $*\" >> " + log_ + "\nsleep 30\n");
+		script("bulkhead-storage", "echo \"storage $*\" >> " + log_ + "\n");
 		p_.confdir = dir_;
 		p_.rundir = dir_ + "/run";
 		p_.logdir = dir_ + "/logs";
@@ -40,6 +41,7 @@ protected:
 		p_.xenstore_write = dir_ + "/xenstore-write";
 		p_.xenstore_chmod = dir_ + "/xenstore-chmod";
 		p_.guid = dir_ + "/bulkhead-guid";
+		p_.storage = dir_ + "/bulkhead-storage";
 	}
 	void TearDown() override { (void)!system(("rm -rf " + dir_).c_str()); }
 	void script(const std::string &name, const std::string &body)
@@ -88,6 +90,41 @@ TEST_F(DomainTest, StartAndStop)
 	EXPECT_NE(log().find("xl shutdown -w work"), std::string::npos);
 	auto not_running = stop_vm(p_, "work", false);
 	EXPECT_FALSE(not_running.ok());
+}
+
+// An AppVM with storage: its disks in the xl config, and its key offered
+// (bulkhead-storage send-key, detached) before it runs.
+TEST_F(DomainTest, StartWithStorageOffersTheKey)
+{
+	VmConfig vm = parse_vm_config("name=work\nlabel=blue\nmemory=512\nkernel=/k\n"
+				      "storage_backend=stordom\nstorage_pool=/pool\nstorage_keys=/keys\n",
+				      "work.conf", "work")
+			      .value();
+	ASSERT_TRUE(start_vm(p_, vm).ok());
+	for (int i = 0; i < 100 && log().find("storage ") == std::string::npos; i++)
+		usleep(20000);
+	std::string l = log();
+	EXPECT_NE(l.find("storage send-key work --domid 12 --keys /keys --timeout 300"),
+		  std::string::npos)
+		<< l;
+	std::ifstream xl(dir_ + "/run/work.xl");
+	std::string cfg((std::istreambuf_iterator<char>(xl)), std::istreambuf_iterator<char>());
+	EXPECT_NE(cfg.find("vdev=xvdd,access=rw,target=/pool/work-private.img"), std::string::npos);
+	ASSERT_TRUE(stop_vm(p_, "work", true).ok());
+}
+
+TEST_F(DomainTest, KeyDeliveryThatCannotRunDestroysTheDomain)
+{
+	p_.storage = dir_ + "/no-such-storage";
+	VmConfig vm = parse_vm_config("name=work\nlabel=blue\nmemory=512\nkernel=/k\n"
+				      "storage_backend=stordom\nstorage_pool=/pool\n",
+				      "w", "work")
+			      .value();
+	auto id = start_vm(p_, vm);
+	ASSERT_FALSE(id.ok());
+	EXPECT_NE(id.error().message.find("cannot run " + p_.storage), std::string::npos);
+	EXPECT_NE(log().find("xl destroy work"), std::string::npos) << log();
+	EXPECT_EQ(log().find("xl unpause"), std::string::npos) << log();
 }
 
 TEST_F(DomainTest, FailedStepDestroysTheDomain)

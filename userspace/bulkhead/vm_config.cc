@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "dom0.h" // storage: xl_disks
 #include "labels.h"
 
 namespace bulkhead::vm {
@@ -50,6 +51,18 @@ Result<std::string> path(std::string_view v)
 	if (("/" + std::string(v) + "/").find("/../") != std::string::npos)
 		return err("path contains '..'");
 	return std::string(v);
+}
+
+// A path (or, if NAME_OK, a plain name: a hotplug script xl finds itself)
+// without what xl's disk specification would read as a separator or quote.
+Result<void> disk_spec_value(std::string_view v, bool name_ok)
+{
+	if (v.find_first_of(",' \t=") != std::string_view::npos)
+		return err("must not contain ',', '=', quotes or blanks");
+	if (name_ok && !v.empty() && v.find('/') == std::string_view::npos)
+		return ok();
+	auto p = path(v);
+	return p.ok() ? ok() : Result<void>(p.error());
 }
 
 Result<void> valid_name(std::string_view n)
@@ -130,6 +143,15 @@ Result<VmConfig> parse_vm_config(std::string_view text, const std::string &file,
 			if (val.empty())
 				r = err("empty");
 			vm.run = val;
+		} else if (key == "storage_backend") {
+			r = valid_name(val);
+			vm.storage_backend = val;
+		} else if (key == "storage_pool" || key == "storage_keys" || key == "storage_script") {
+			// Values that go into xl's disk specification or argv.
+			r = disk_spec_value(val, key == "storage_script");
+			(key == "storage_pool"	 ? vm.storage_pool
+			 : key == "storage_keys" ? vm.storage_keys
+						 : vm.storage_script) = val;
 		} else {
 			return where("unknown key '" + key + "'");
 		}
@@ -141,6 +163,12 @@ Result<VmConfig> parse_vm_config(std::string_view text, const std::string &file,
 			return err(file + ": missing '" + req + "'");
 	if (!expected_name.empty() && vm.name != expected_name)
 		return err(file + ": name '" + vm.name + "' does not match the file name");
+	bool storage = seen.count("storage_backend") != 0;
+	for (const char *k : {"storage_pool", "storage_keys", "storage_script"})
+		if (seen.count(k) && !storage)
+			return err(file + ": '" + k + "' without 'storage_backend'");
+	if (storage && !seen.count("storage_pool"))
+		return err(file + ": 'storage_backend' needs 'storage_pool'");
 	return vm;
 }
 
@@ -185,6 +213,12 @@ std::string xl_config(const VmConfig &vm)
 		o << "ramdisk = \"" << vm.ramdisk << "\"\n";
 	if (!vm.cmdline.empty())
 		o << "extra = \"" << vm.cmdline << "\"\n";
+	if (!vm.storage_backend.empty()) {
+		storage::PoolLayout pool{vm.storage_pool};
+		o << storage::xl_disk_line(
+			     storage::xl_disks(vm.name, pool, vm.storage_backend, vm.storage_script))
+		  << "\n";
+	}
 	o << "on_poweroff = \"destroy\"\non_reboot = \"destroy\"\non_crash = \"destroy\"\n";
 	return o.str();
 }

@@ -25,6 +25,13 @@ struct VmConfig {
 	std::string ramdisk; // optional
 	std::string cmdline; // optional, kernel command line
 	std::string run;     // optional, command the AppVM starts in its session
+	// Storage served by a storage domain (Documentation/storage.rst); on
+	// when storage_backend is set: the xl config gets the four disks and
+	// `bulkhead start` hands the AppVM its volume key.
+	std::string storage_backend; // the storage domain's name
+	std::string storage_pool;    // the pool directory in the storage domain
+	std::string storage_script = "block"; // its hotplug script
+	std::string storage_keys = "/var/lib/bulkhead/storage/keys"; // dom0's key store
 };
 
 // `file` names the source in errors; `expected_name` (from the file name)

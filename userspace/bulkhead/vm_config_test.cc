@@ -69,6 +69,45 @@ TEST(VmConfig, Errors)
 	EXPECT_NE(error_of(std::string(20000, '#')).find("larger"), std::string::npos);
 }
 
+// Storage served by a storage domain: the four disks in the xl config, in the
+// order the AppVM's bulkhead-storage expects; values that would break xl's
+// disk specification are refused.
+TEST(VmConfig, StorageDisks)
+{
+	std::string base = "name=work\nlabel=blue\nmemory=256\nkernel=/k\n";
+	auto r = parse_vm_config(base + "storage_backend=stordom\nstorage_pool=/pool\n", "t.conf");
+	ASSERT_TRUE(r.ok()) << r.error().message;
+	EXPECT_EQ(r->storage_keys, "/var/lib/bulkhead/storage/keys");
+	std::string xl = xl_config(*r);
+	const char *c = "'backend=stordom,format=raw,backendtype=phy,script=block,";
+	EXPECT_NE(xl.find(std::string("disk = [ ") + c + "vdev=xvda,access=ro,target=/pool/base.img', " +
+			  c + "vdev=xvdb,access=ro,target=/pool/base.meta', " + c +
+			  "vdev=xvdc,access=rw,target=/pool/work-overlay.img', " + c +
+			  "vdev=xvdd,access=rw,target=/pool/work-private.img' ]\n"),
+		  std::string::npos)
+		<< xl;
+	r = parse_vm_config(base + "storage_backend=sd\nstorage_pool=/p\nstorage_script=/etc/x/b-f\n"
+				   "storage_keys=/k\n",
+			    "t.conf");
+	ASSERT_TRUE(r.ok()) << r.error().message;
+	EXPECT_NE(xl_config(*r).find("script=/etc/x/b-f,vdev=xvda"), std::string::npos);
+	EXPECT_EQ(xl_config(parse_vm_config(base, "t.conf").value()).find("disk"), std::string::npos);
+
+	auto error_of = [&](const std::string &extra) {
+		auto e = parse_vm_config(base + extra, "t.conf");
+		return e.ok() ? std::string() : e.error().message;
+	};
+	EXPECT_NE(error_of("storage_backend=sd\n").find("'storage_backend' needs 'storage_pool'"),
+		  std::string::npos);
+	EXPECT_NE(error_of("storage_pool=/p\n").find("'storage_pool' without 'storage_backend'"),
+		  std::string::npos);
+	for (const char *bad : {"/p,target=/etc/shadow", "/p'x", "/p q", "p", "/a/../b"})
+		EXPECT_NE(error_of("storage_backend=sd\nstorage_pool=" + std::string(bad) + "\n"), "")
+			<< bad;
+	EXPECT_NE(error_of("storage_backend=s,d\nstorage_pool=/p\n"), "");
+	EXPECT_NE(error_of("storage_backend=sd\nstorage_pool=/p\nstorage_script=b,x\n"), "");
+}
+
 TEST(VmConfig, LoadRejectsBadNames)
 {
 	auto r = load_vm_config("/nonexistent", "../etc/passwd");
