@@ -60,7 +60,16 @@ EOC
 		cat /tmp/xl-create-$name.log
 		return 1
 	}
-	echo "BH-DOM0: created $name (domid $(xl domid $name)) in $(awk "BEGIN{print $(bh_ts) - $t0}")s"
+	bh_guest_attach "$name" "in $(awk "BEGIN{print $(bh_ts) - $t0}")s"
+}
+
+# bh_guest_attach NAME [HOW]: the harness's part of a guest that exists
+# (made by bh_guest_start, or by a scenario with another tool, e.g.
+# `bulkhead start`): the "created" line tests/xen/run finds guests by,
+# peers' domids, its console on ours, and its verdict at the end.
+bh_guest_attach() {
+	local name=$1
+	echo "BH-DOM0: created $name (domid $(xl domid $name)) ${2:-by the scenario}"
 	# Every known domain learns every other's domid (data/bh/peer/NAME):
 	# one xl list and one xenstore-write per guest (each xl call costs
 	# about a second in a busy dom0 under TCG; this was N^2 of them).

@@ -4,7 +4,8 @@
 # starts the storage domain and the AppVMs with disks served by it, hands each
 # AppVM its key over a vchan, and drives the storage domain's attacks.
 # Domains, in order: stordom-1 and other-1; work-1; personal-1 (beside
-# work-1); stordom-1 destroyed; stordom-2; work-2 (work restarted).
+# work-1); stordom-1 destroyed; stordom-2; work (restarted by `bulkhead start`,
+# its script runs as work-2).
 . /bh/scenario/lib.sh
 KEYS=/var/lib/bulkhead/storage/keys
 POOL=/pool	# the storage domain's view of its pool
@@ -108,6 +109,12 @@ send_key() { # send_key XLNAME VM: one key delivery, result in $W/sendkey-XLNAME
 	 echo $? >$W/sendkey-$1.rc) >/dev/null 2>&1 &
 }
 wait_file() { local i=0; while [ ! -s "$1" ] && [ $i -lt 600 ]; do sleep 0.5; i=$((i + 1)); done; [ -s "$1" ]; }
+wait_file_has() { # FILE TEXT: wait up to 300 s for TEXT in FILE, print FILE
+	local i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.5; i=$((i + 1)); done
+	cat "$1"
+	grep -q "$2" "$1"
+}
 sent_rc() { wait_file $W/sendkey-$1.rc && cat $W/sendkey-$1.log && [ "$(cat $W/sendkey-$1.rc)" = "$2" ]; }
 # appvm_state XLNAME STATE [TIMEOUT]: wait until the AppVM reports STATE ok.
 appvm_state() {
@@ -183,12 +190,36 @@ bh_guest_destroy work-1
 bh_guest_destroy personal-1
 
 # --- a new storage domain; work restarted -----------------------------------
+# This time as an integrator's dom0 starts it: `bulkhead start work` with
+# the storage keys in its definition writes the four disks into the xl
+# config and offers the key (bulkhead-storage send-key). The domain is
+# "work"; its test script runs as work-2 (bh.name). Its guid has no X server
+# here and ends at once; the AppVM runs no X session.
 start_stordom stordom-2
 bh_check "storage domain restarted (stordom-2)" serving stordom-2
-start_appvm work-2 work
-bh_check "work-2 served by stordom-2" served work-2
-bh_check "work-2 got its key" sent_rc work-2 0
-bh_check "work-2: assembles again: outside writes gone, private data intact" appvm_state work-2 back
-bh_guest_wait_done work-2 300 >/dev/null
+bulkhead_start_work() {
+	mkdir -p /etc/bulkhead/vms
+	cat >/etc/bulkhead/vms/work.conf <<EOC
+name = work
+label = blue
+memory = 160
+kernel = /guest/vmlinux
+ramdisk = /guest/domu.cpio
+cmdline = console=hvc0 quiet loglevel=5 panic_on_warn=1 oops=panic panic=-1 bh.name=work-2 bh.script=appvm.sh
+storage_backend = $STORDOM
+storage_pool = $POOL
+storage_script = /bh/scenario/block-file
+storage_keys = $KEYS
+EOC
+	bulkhead check work | grep "^disk = " && bulkhead start work
+}
+if bh_check "bulkhead start work: disks served by stordom-2, key offered" bulkhead_start_work; then
+	bh_guest_attach work
+	bh_check "work (work-2) served by stordom-2" served work
+	key_taken() { wait_file_has /var/log/bulkhead/storage-work.log 'key for work delivered'; }
+	bh_check "bulkhead start's send-key delivered work's key" key_taken
+	bh_check "work-2: assembles again: outside writes gone, private data intact" appvm_state work back
+	bh_guest_wait_done work 300 >/dev/null
+fi
 xenstore-write /local/domain/$(xl domid other-1)/data/quit 1
 stordom_cmd quit >/dev/null
