@@ -412,13 +412,15 @@ Result<FormatResult> format(const FormatOptions &o)
 	TRY_ASSIGN(auto block0, signed_block0(h, key));
 	TRY(pwrite_all(out, block0, 0, tmp));
 	TRY(fsync_path(out, tmp));
+	// A journal left by an interrupted update belongs to the old metadata:
+	// gone (durably) before the new one takes its name, or the next update
+	// would replay it into the new metadata.
+	if (unlink(journal_path(o.meta).c_str()) == 0)
+		fsync_dir_of(o.meta);
 	if (rename(tmp.c_str(), o.meta.c_str()) != 0)
 		return Error::from_errno("rename " + tmp + " to " + o.meta, errno);
 	guard.commit();
 	fsync_dir_of(o.meta);
-	// A journal left by an interrupted update belongs to the old metadata.
-	if (unlink(journal_path(o.meta).c_str()) == 0)
-		fsync_dir_of(o.meta);
 	return FormatResult{h};
 }
 

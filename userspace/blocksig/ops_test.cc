@@ -436,6 +436,16 @@ TEST_F(OpsTest, InterruptedUpdateIsFinishedFromItsJournal)
 	EXPECT_FALSE(std::filesystem::exists(journal_path(meta)));
 	EXPECT_TRUE(bad_blocks().empty());
 	EXPECT_EQ(version_map(), map); // nothing changed since: no block re-signed
+
+	// format replaces the metadata: an old journal must never be replayed
+	// into the new one.
+	write_file(journal_path(meta), encode_journal(entries));
+	do_format();
+	EXPECT_FALSE(std::filesystem::exists(journal_path(meta)));
+	r = run_update(std::nullopt);
+	ASSERT_TRUE(r.ok()) << r.error().message;
+	EXPECT_FALSE(r->finished_interrupted);
+	EXPECT_TRUE(bad_blocks().empty());
 }
 
 // Two updates at once: the second is refused while the first holds META.
